@@ -1,0 +1,1 @@
+"""Bundled data files (registry, demo facts); read them with :mod:`resilience_map.assets`."""

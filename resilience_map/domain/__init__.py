@@ -1,0 +1,1 @@
+"""Qt-free domain model: records, enumerations, validation and name handling."""

@@ -1,0 +1,215 @@
+"""How each record type is laid out in the project GeoPackage.
+
+Columns are derived from the record dataclasses so that adding a field to a
+record means adding it here only through a migration, never by hand-written
+column lists that drift apart. Values are converted to SQLite types by
+:func:`to_column` / :func:`from_column`.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import Enum
+
+from resilience_map.domain.records import (
+    ActivityParticipant,
+    HubActivity,
+    IndicatorDefinition,
+    IndicatorValue,
+    Municipality,
+    MunicipalityNote,
+    PreventionStructure,
+    Record,
+    StudyWave,
+)
+from resilience_map.store.geopackage import LayerSpec
+
+#: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
+SCHEMA_VERSION = 1
+#: Written into rm_meta so that a foreign GeoPackage is recognised as such.
+APPLICATION_NAME = "resilience-map"
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """A record class, the layer that stores it and the fields kept elsewhere."""
+
+    record_type: type[Record]
+    layer: LayerSpec
+    #: Dataclass fields that are not plain columns of this table.
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    def columns(self) -> list[str]:
+        return [f.name for f in fields(self.record_type) if f.name not in self.excluded]
+
+
+RECORD_TABLES: dict[type[Record], RecordTable] = {
+    table.record_type: table
+    for table in (
+        RecordTable(Municipality, LayerSpec("municipalities", "Local self-government units with their boundaries", "MULTIPOLYGON")),
+        RecordTable(StudyWave, LayerSpec("study_waves", "Rounds of resilience studies")),
+        RecordTable(IndicatorDefinition, LayerSpec("indicator_definitions", "What each indicator measures and its scale")),
+        RecordTable(IndicatorValue, LayerSpec("indicator_values", "Indicator values per municipality and study wave")),
+        RecordTable(PreventionStructure, LayerSpec("prevention_structures", "CATs, prevention councils and safety councils")),
+        RecordTable(HubActivity, LayerSpec("hub_activities", "Workshops, roundtables, exchanges, consultations and grants", "POINT"), excluded=("participants",)),
+        RecordTable(MunicipalityNote, LayerSpec("municipality_notes", "Needs, priorities and observations")),
+    )
+}
+
+SEATS_LAYER = LayerSpec("municipality_seats", "Seat of each municipality (maps units without a boundary)", "POINT")
+PARTICIPANTS_LAYER = LayerSpec("activity_participants", "Municipalities taking part in hub activities")
+HISTORY_LAYER = LayerSpec("change_history", "Every edit: who, when, record, field, old and new value")
+META_TABLE = "rm_meta"
+
+_SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "BOOLEAN", date: "DATE"}
+_REFERENCES = {
+    "municipality_uuid": "municipalities(uuid)",
+    "indicator_uuid": "indicator_definitions(uuid)",
+    "wave_uuid": "study_waves(uuid)",
+    "source_activity_uuid": "hub_activities(uuid)",
+}
+
+
+def field_types(record_type: type) -> dict[str, object]:
+    """Resolved annotations of a record dataclass (strings → real types)."""
+    return typing.get_type_hints(record_type)
+
+
+def _base_type(annotation: object) -> object:
+    """``int | None`` → ``int``; leaves other annotations alone."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0]
+    return annotation
+
+
+def _sql_type(annotation: object) -> str:
+    base = _base_type(annotation)
+    if isinstance(base, type) and issubclass(base, Enum):
+        return "TEXT"
+    if base in _SQL_TYPES:
+        return _SQL_TYPES[base]  # type: ignore[index]
+    return "TEXT"  # tuples and dicts are stored as JSON text
+
+
+def column_ddl(name: str, annotation: object) -> str:
+    """One column definition, with constraints for record bookkeeping fields."""
+    if name == "uuid":
+        return '"uuid" TEXT NOT NULL UNIQUE'
+    if name in ("created_at", "modified_at"):
+        return f'"{name}" DATETIME NOT NULL'
+    ddl = f'"{name}" {_sql_type(annotation)}'
+    if name in _REFERENCES:
+        ddl += f" REFERENCES {_REFERENCES[name]}"
+    return ddl
+
+
+def create_table_sql(table: RecordTable) -> str:
+    hints = field_types(table.record_type)
+    cols = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
+    if table.layer.geometry_type:
+        cols.append(f'"{table.layer.geometry_column}" {table.layer.geometry_type}')
+    cols += [column_ddl(name, hints[name]) for name in table.columns()]
+    return f'CREATE TABLE "{table.name}" ({", ".join(cols)})'
+
+
+EXTRA_DDL = [
+    f"""CREATE TABLE "{SEATS_LAYER.name}" (
+        "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" POINT,
+        "municipality_uuid" TEXT NOT NULL UNIQUE REFERENCES municipalities(uuid) ON DELETE CASCADE,
+        "registry_id" TEXT NOT NULL, "name" TEXT NOT NULL)""",
+    f"""CREATE TABLE "{PARTICIPANTS_LAYER.name}" (
+        "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        "activity_uuid" TEXT NOT NULL REFERENCES hub_activities(uuid) ON DELETE CASCADE,
+        "municipality_uuid" TEXT NOT NULL REFERENCES municipalities(uuid),
+        "role" TEXT NOT NULL, UNIQUE (activity_uuid, municipality_uuid))""",
+    f"""CREATE TABLE "{HISTORY_LAYER.name}" (
+        "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        "changed_at" DATETIME NOT NULL, "author" TEXT NOT NULL, "change_set" TEXT NOT NULL,
+        "table_name" TEXT NOT NULL, "record_uuid" TEXT NOT NULL, "operation" TEXT NOT NULL,
+        "field" TEXT, "old_value" TEXT, "new_value" TEXT)""",
+    f'CREATE TABLE "{META_TABLE}" ("key" TEXT PRIMARY KEY NOT NULL, "value" TEXT)',
+    'CREATE UNIQUE INDEX "idx_municipalities_registry_id" ON "municipalities" ("registry_id")',
+    'CREATE UNIQUE INDEX "idx_indicator_values_key" ON "indicator_values" '
+    '("municipality_uuid", "indicator_uuid", "wave_uuid", "neighbourhood")',
+    'CREATE UNIQUE INDEX "idx_indicator_definitions_code" ON "indicator_definitions" ("code")',
+    'CREATE INDEX "idx_structures_municipality" ON "prevention_structures" ("municipality_uuid")',
+    'CREATE INDEX "idx_notes_municipality" ON "municipality_notes" ("municipality_uuid")',
+    'CREATE INDEX "idx_participants_municipality" ON "activity_participants" ("municipality_uuid")',
+    'CREATE INDEX "idx_history_record" ON "change_history" ("record_uuid")',
+]
+
+ALL_LAYERS = [t.layer for t in RECORD_TABLES.values()] + [SEATS_LAYER, PARTICIPANTS_LAYER, HISTORY_LAYER]
+
+
+def to_json_value(value: object) -> object:
+    """A record field value → plain JSON types (history snapshots, sync files)."""
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, ActivityParticipant):
+        return participant_to_json(value)
+    if isinstance(value, tuple):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def to_column(value: object) -> object:
+    """A record field value → what SQLite stores (lists and dicts as JSON text)."""
+    plain = to_json_value(value)
+    if isinstance(plain, (list, dict)):
+        return json.dumps(plain, ensure_ascii=False, sort_keys=True)
+    return plain
+
+
+def from_column(value: object, annotation: object) -> object:
+    """What SQLite returned → the record field's Python type."""
+    if value is None:
+        return None
+    base = _base_type(annotation)
+    origin = typing.get_origin(base)
+    if origin is tuple:
+        item_type = typing.get_args(base)[0]
+        return tuple(from_column(v, item_type) for v in json.loads(value))
+    if origin is dict or base is dict:
+        return json.loads(value)
+    if base is bool:
+        return bool(value)
+    if base is date:
+        return date.fromisoformat(value)
+    if isinstance(base, type) and issubclass(base, Enum):
+        return base(value)
+    if base is float:
+        return float(value)
+    return value
+
+
+def record_from_row(record_type: type[Record], row: typing.Mapping[str, object], **extra: object) -> Record:
+    """Build a record from a sqlite3.Row (column names = field names)."""
+    hints = field_types(record_type)
+    table = RECORD_TABLES[record_type]
+    values = {name: from_column(row[name], hints[name]) for name in table.columns()}
+    values.update(extra)
+    return record_type(**values)
+
+
+def record_to_row(record: Record) -> dict[str, object]:
+    table = RECORD_TABLES[type(record)]
+    return {name: to_column(getattr(record, name)) for name in table.columns()}
+
+
+def participant_to_json(p: ActivityParticipant) -> dict[str, str]:
+    return {"municipality_uuid": p.municipality_uuid, "role": p.role.value}

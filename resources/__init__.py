@@ -1,0 +1,1 @@
+"""Bundled web code, icons and templates; read them with :mod:`resilience_map.assets`."""
