@@ -86,6 +86,7 @@ class StructureStatus(StrEnum):
     PLANNED = "planned"
     ACTIVE = "active"
     DORMANT = "dormant"
+    UNKNOWN = "unknown"
 
 
 class ActivityType(StrEnum):

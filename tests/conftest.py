@@ -1,0 +1,32 @@
+"""Shared fixtures. Qt runs headless; Chromium runs without sandbox or GPU (CI is root)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+import pytest  # noqa: E402
+
+#: Real boundary files shipped beside the repository (never copied into it).
+SHARED_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+
+
+@pytest.fixture
+def shared_boundaries() -> Path:
+    """Folder of the real boundary GeoJSON files; skips the test when absent."""
+    if not (SHARED_BOUNDARIES / "MK_adm2.geojson").exists():
+        pytest.skip(f"real boundary files not found at {SHARED_BOUNDARIES}")
+    return SHARED_BOUNDARIES
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep QSettings and platformdirs data of tests away from the real user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
