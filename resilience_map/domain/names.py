@@ -180,7 +180,7 @@ def loose_keys(text: str | None) -> set[str]:
     keys: set[str] = set()
     skeleton = albanian_skeleton(text)
     if skeleton:
-        keys.add(skeleton)
+        keys.update({skeleton, _digraph_form(skeleton)})
     for key in name_keys(text):
         keys.add(_digraph_form(key))
         keys.update(_compass_forms(key))

