@@ -21,5 +21,6 @@ def test_core_imports_without_qt() -> None:
 
     code = ("import sys, resilience_map.store, resilience_map.domain.records, resilience_map.cli, "
             "resilience_map.demo; print('PySide6' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent)
     assert out.stdout.strip() == "False"

@@ -97,10 +97,10 @@ class BoundaryReviewDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.choosers: list[UnitChooser] = []
+        by_id = {u.registry_id: u for u in units}
         for row, match in enumerate(pending):
             self.table.setItem(row, 0, _readonly_item(match.label))
-            why = STATUS_WORDS.get(match.status, match.status)
-            self.table.setItem(row, 1, _readonly_item(f"{why}: {match.detail}" if match.detail else why))
+            self.table.setItem(row, 1, _readonly_item(explain(match, by_id)))
             chooser = UnitChooser(match, country_units, self.table)
             self.table.setCellWidget(row, 2, chooser)
             self.choosers.append(chooser)
@@ -123,6 +123,16 @@ class BoundaryReviewDialog(QDialog):
             else:
                 self.plan.assign(match.feature_index, chosen)
         super().accept()
+
+
+def explain(match: FeatureMatch, units: dict[str, Municipality]) -> str:
+    """Why the feature needs the user, plus what the seats suggest (never applied unasked)."""
+    why = STATUS_WORDS.get(match.status, match.status)
+    text = f"{why}: {match.detail}" if match.detail else why
+    hints = [units[rid].name_latin for rid in match.suggestions if rid in units]
+    if hints:
+        text += f". The seat of {' and '.join(hints)} lies inside this feature."
+    return text
 
 
 def _readonly_item(text: str) -> QTableWidgetItem:
