@@ -11,6 +11,11 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 import pytest  # noqa: E402
 
+try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
+    from PySide6 import QtWebEngineWidgets  # noqa: E402,F401
+except ImportError:  # pragma: no cover - the Qt-free core's tests still run
+    pass
+
 #: Real boundary files shipped beside the repository (never copied into it).
 SHARED_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
 

@@ -430,3 +430,27 @@ def test_real_montenegro_and_kosovo(real_plans: dict[str, BoundaryImportPlan]) -
 def test_real_serbia_imported_as_montenegro_matches_nothing() -> None:
     plan_ = _real_plan("RS", as_country="ME")
     assert Counter(m.status for m in plan_.matches)["matched"] == 0
+
+
+def test_real_serbia_without_country_column_as_montenegro_matches_nothing() -> None:
+    """Only the seat check stands between a wrong-country file and wrong matches."""
+    from resilience_map.io.boundaries import read_boundaries
+
+    path = BOUNDARIES / "RS_adm2.geojson"
+    if not path.exists():
+        pytest.skip(f"real boundary file {path} is not available")
+    gdf = read_boundaries(path).drop(columns=["country", "iso:country", "wof:country"])
+    plan_ = plan_boundary_import(gdf, _real_registry(), country="ME")
+    assert not [m.label for m in plan_.matches if m.status == "matched"]
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_real_country_detected_from_names(country: str) -> None:
+    from resilience_map.io.boundaries import read_boundaries
+
+    path = BOUNDARIES / f"{country}_adm2.geojson"
+    if not path.exists():
+        pytest.skip(f"real boundary file {path} is not available")
+    gdf = read_boundaries(path)
+    gdf = gdf.drop(columns=[c for c in gdf.columns if "country" in c])
+    assert plan_boundary_import(gdf, _real_registry()).country == country

@@ -163,9 +163,14 @@ class BoundaryImportPlan:
                                 for u in self.registry.values())
                 kind = "city municipalities" if sub_units else "municipalities"
                 notes.append(f"{name}: {found} of {total} {kind}")
+        if self.country and self.matches and not own:
+            notes.append(f"no feature matches a unit of {self.country}: check that the file "
+                         f"and the chosen country agree")
+            return notes
         missing = self._units_without_boundary(own)
         if missing:
-            notes.append("no boundary for " + ", ".join(missing))
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            notes.append("no boundary for " + ", ".join(missing[:10]) + more)
         return notes
 
     def report_rows(self) -> list[dict]:
@@ -202,7 +207,7 @@ class BoundaryImportPlan:
         if counts["manual"] or counts["skipped"]:
             text += f"; {counts['manual']} assigned by hand, {counts['skipped']} skipped"
         notes = self.notes()
-        return text + "." + ("" if not notes else " " + "; ".join(notes) + ".")
+        return text + "." + "".join(f" {note[0].upper()}{note[1:]}." for note in notes)
 
     # -- helpers -----------------------------------------------------------
     def _match(self, feature_index: int) -> FeatureMatch:

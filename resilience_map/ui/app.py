@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6 import QtWebEngineWidgets  # noqa: F401  (must be loaded before QApplication exists)
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
 from resilience_map import __version__
@@ -15,6 +17,8 @@ APPLICATION = "ResilienceMap"
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the names QSettings files its preferences under."""
+    if QApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+import tempfile
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,6 +28,10 @@ from resilience_map.io.matching import BoundaryImportPlan
 from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
 from resilience_map.ui.boundary_review import BoundaryReviewDialog
+from resilience_map.ui.details_panel import DetailsPanel
+from resilience_map.ui.layer_panel import LayerPanel
+from resilience_map.ui.map_controller import MapController
+from resilience_map.ui.map_view import MapView
 from resilience_map.ui.municipality_model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
 from resilience_map.ui.settings import RecentProjects, author_name
 
@@ -42,12 +50,20 @@ class MainWindow(QMainWindow):
         self.store: ProjectStore | None = None
         self.recent = RecentProjects()
         self.review_dialog: BoundaryReviewDialog | None = None
+        self._selecting_from_map: str | None = None  # set while a map click drives the table
         self.setWindowTitle("Resilience Map")
         self.model = MunicipalityTableModel(self)
         self.proxy = MunicipalitySearchProxy(self)
         self.proxy.setSourceModel(self.model)
-        self._build_central()
+        self._page_dir = tempfile.TemporaryDirectory(prefix="resilience-map-page-")
+        self.map_view = MapView(Path(self._page_dir.name), self)
+        self.setCentralWidget(self.map_view)
+        self.layer_panel = LayerPanel()
+        self.map = MapController(self.map_view, self.layer_panel, self)
+        self.details = DetailsPanel()
+        self._build_docks()
         self._build_menus()
+        self.map.municipality_selected.connect(self._on_map_selected)
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
         self._restore_state()
@@ -55,7 +71,7 @@ class MainWindow(QMainWindow):
 
     # --- construction ---------------------------------------------------------------
 
-    def _build_central(self) -> None:
+    def _build_docks(self) -> None:
         self.search = QLineEdit()
         self.search.setObjectName("municipalitySearch")
         self.search.setPlaceholderText("Find a municipality in any script or form: Prishtinë, Priština, Приштина, Çair…")
@@ -71,12 +87,27 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 6)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        table_box = QWidget()
+        layout = QVBoxLayout(table_box)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.table)
-        self.setCentralWidget(central)
+        scroll = QScrollArea()
+        scroll.setWidget(self.layer_panel)
+        scroll.setWidgetResizable(True)
+        self.layers_dock = self._dock("Layers", "layersDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.table_dock = self._dock("Municipalities", "municipalitiesDock", table_box, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.table_dock], [190], Qt.Orientation.Vertical)  # the map gets the room
+        self.resizeDocks([self.layers_dock, self.details_dock], [300, 280], Qt.Orientation.Horizontal)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -88,6 +119,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(file_menu, "&Import boundaries…", self.import_boundaries_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.layers_dock, self.table_dock, self.details_dock):
+            view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Resilience Map", self._about)
 
@@ -129,6 +163,8 @@ class MainWindow(QMainWindow):
         self.store = store
         self.recent.add(store.path)
         self._refresh()
+        self.map.set_project(store)
+        self.details.show_municipality(None, self.map.snapshot)
         self.project_changed.emit()
 
     def _refresh(self) -> None:
@@ -166,6 +202,27 @@ class MainWindow(QMainWindow):
         if self.proxy.rowCount() == 1:
             self.table.selectRow(0)
 
+    def _on_table_selection(self) -> None:
+        uuid = self.selected_municipality_uuid()
+        if uuid and uuid != self._selecting_from_map:
+            self.map.select(uuid, zoom=True)
+        self.details.show_municipality(uuid, self.map.snapshot)
+
+    def _on_map_selected(self, uuid: str) -> None:
+        """A click on the map: the table follows (without zooming the map away)."""
+        row = self.model.row_of(uuid)
+        if row < 0:
+            return
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not proxy_index.isValid():  # filtered out by the search: clear the search first
+            self.search.clear()
+            proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self._selecting_from_map = uuid
+        self.table.selectionModel().select(
+            proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(proxy_index)
+        self._selecting_from_map = None
+
     def selected_municipality_uuid(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(UUID_ROLE) if rows else None
@@ -196,6 +253,7 @@ class MainWindow(QMainWindow):
             self._error("Boundaries not saved", str(exc))
             return
         self._refresh()
+        self.map.set_project(self.store)
         self.project_changed.emit()
         self.statusBar().showMessage(f"{saved} boundaries saved from {path.name}. {plan.summary()}", 15000)
 
@@ -262,3 +320,4 @@ class MainWindow(QMainWindow):
             self.store.close()
             self.store = None
         super().closeEvent(event)
+        self.map_view.close()

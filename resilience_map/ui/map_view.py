@@ -1,0 +1,124 @@
+"""The map: a QWebEngineView showing our Leaflet page, fed over QWebChannel.
+
+The page is loaded once from a file URL. Afterwards Python only sends small JSON
+commands (load a project, apply colours, select, filter); the page is never
+rebuilt for a restyle. A request interceptor blocks every http(s) request unless
+the user switched on the online basemap, so the app never waits on a network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineSettings,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from resilience_map.maps.page import OSM_ATTRIBUTION, OSM_TILES, write_page
+
+ONLINE_BASEMAP_HOSTS = frozenset({"tile.openstreetmap.org"})
+
+
+class OfflineRequestInterceptor(QWebEngineUrlRequestInterceptor):
+    """Blocks network requests; only basemap tiles pass, and only when switched on."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.online_basemap = False
+        self.blocked: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt API)
+        url = info.requestUrl()
+        if url.scheme() not in ("http", "https", "ws", "wss", "ftp"):
+            return
+        if self.online_basemap and url.host() in ONLINE_BASEMAP_HOSTS:
+            return
+        self.blocked.append(url.toString())
+        info.block(True)
+
+
+class MapBridge(QObject):
+    """The object the page sees as ``bridge``: one signal down, a few slots up."""
+
+    command = Signal(str)  # JSON message to the page
+    ready = Signal()
+    municipality_clicked = Signal(str)
+    activity_clicked = Signal(str)
+
+    @Slot()
+    def pageReady(self) -> None:  # noqa: N802 (called from JavaScript)
+        self.ready.emit()
+
+    @Slot(str)
+    def municipalityClicked(self, uuid: str) -> None:  # noqa: N802
+        self.municipality_clicked.emit(uuid)
+
+    @Slot(str)
+    def activityClicked(self, uuid: str) -> None:  # noqa: N802
+        self.activity_clicked.emit(uuid)
+
+
+class MapView(QWebEngineView):
+    """The map widget. Commands sent before the page is ready are queued, not lost."""
+
+    page_ready = Signal()
+
+    def __init__(self, page_folder: Path, parent=None) -> None:
+        super().__init__(parent)
+        self.is_ready = False
+        self._queue: list[str] = []
+        self.interceptor = OfflineRequestInterceptor(self)
+        self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        page = QWebEnginePage(self.profile, self)
+        settings = page.settings()
+        settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
+        settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
+        self.setPage(page)
+        self.bridge = MapBridge(self)
+        self.channel = QWebChannel(self)
+        self.channel.registerObject("bridge", self.bridge)
+        page.setWebChannel(self.channel)  # before the page loads, so the page finds it
+        self.bridge.ready.connect(self._on_ready)
+        self.setUrl(QUrl.fromLocalFile(str(write_page(page_folder))))
+
+    def _on_ready(self) -> None:
+        self.is_ready = True
+        queued, self._queue = self._queue, []
+        for message in queued:
+            self.bridge.command.emit(message)
+        self.page_ready.emit()
+
+    def send(self, message: dict) -> None:
+        """Send one command to the page (queued until the page says it is ready)."""
+        text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        if self.is_ready:
+            self.bridge.command.emit(text)
+        else:
+            self._queue.append(text)
+
+    def set_online_basemap(self, on: bool) -> None:
+        self.interceptor.online_basemap = on
+        self.send({"op": "basemap", "on": on, "url": OSM_TILES, "attribution": OSM_ATTRIBUTION})
+
+    def evaluate(self, script: str, callback: Callable[[object], None]) -> None:
+        """Run JavaScript in the page and pass the result to ``callback``."""
+        self.page().runJavaScript(script, 0, callback)
+
+
+def is_blocked_url(url: str, online_basemap: bool) -> bool:
+    """The interceptor's rule as a pure function (documented, and tested without Chromium)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "ws", "wss", "ftp"):
+        return False
+    return not (online_basemap and parts.hostname in ONLINE_BASEMAP_HOSTS)
