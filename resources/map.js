@@ -171,7 +171,13 @@ const RM = (() => {
 
   function fitRegion() {
     const b = state.data.bounds;
-    map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10] });
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10], animate: false });
+  }
+
+  // Leaflet ignores a new view requested while a zoom animation runs: wait for it to end.
+  function whenIdle(fn) {
+    if (map._animatingZoom) map.once("zoomend", () => whenIdle(fn));
+    else fn();
   }
 
   // --- choropleth style -----------------------------------------------------------------------
@@ -215,8 +221,10 @@ const RM = (() => {
     if (!layer) return;
     if (layer.bringToFront) layer.bringToFront();
     if (message.zoom) {
-      if (layer.getBounds) map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [30, 30] });
-      else map.setView(layer.getLatLng(), Math.max(map.getZoom(), 10));
+      whenIdle(() => {
+        if (layer.getBounds) map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [30, 30] });
+        else map.setView(layer.getLatLng(), Math.max(map.getZoom(), 10));
+      });
     }
   }
 
@@ -231,10 +239,12 @@ const RM = (() => {
   }
 
   function setView(message) {
-    if (message.bounds) {
-      const b = message.bounds;
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10], animate: false });
-    } else fitRegion();
+    whenIdle(() => {
+      if (message.bounds) {
+        const b = message.bounds;
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10], animate: false });
+      } else fitRegion();
+    });
   }
 
   // --- coverage, SCN, activities ----------------------------------------------------------------

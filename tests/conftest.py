@@ -55,3 +55,24 @@ def demo_project(demo_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo.gpkg"
     shutil.copy(demo_template, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_bounded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo project with the real boundaries of all six countries (built once; do not modify)."""
+    if not (SHARED_BOUNDARIES / "MK_adm2.geojson").exists():
+        pytest.skip(f"real boundary files not found at {SHARED_BOUNDARIES}")
+    from resilience_map.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-bounded") / "demo.gpkg"
+    build_demo(path, sorted(SHARED_BOUNDARIES.glob("*_adm2.geojson")))
+    return path
+
+
+@pytest.fixture
+def demo_bounded(demo_bounded_template: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    path = tmp_path / "demo-bounded.gpkg"
+    shutil.copy(demo_bounded_template, path)
+    return path

@@ -9,6 +9,7 @@ the user switched on the online basemap, so the app never waits on a network.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from resilience_map.maps.page import OSM_ATTRIBUTION, OSM_TILES, write_page
 
+log = logging.getLogger(__name__)
 ONLINE_BASEMAP_HOSTS = frozenset({"tile.openstreetmap.org"})
 
 
@@ -45,6 +47,19 @@ class OfflineRequestInterceptor(QWebEngineUrlRequestInterceptor):
             return
         self.blocked.append(url.toString())
         info.block(True)
+
+
+class MapPage(QWebEnginePage):
+    """Keeps the page's console messages (errors in our script show up in the log)."""
+
+    def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
+        super().__init__(profile, parent)
+        self.console: list[str] = []
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+        text = f"{source.rsplit('/', 1)[-1]}:{line}: {message}"
+        self.console.append(text)
+        log.debug("map page: %s", text)
 
 
 class MapBridge(QObject):
@@ -80,9 +95,10 @@ class MapView(QWebEngineView):
         self.interceptor = OfflineRequestInterceptor(self)
         self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
         self.profile.setUrlRequestInterceptor(self.interceptor)
-        page = QWebEnginePage(self.profile, self)
+        page = MapPage(self.profile, self)
         settings = page.settings()
-        settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
+        # allowed so the optional online basemap can load tiles; the interceptor is the gate
+        settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
         self.setPage(page)
         self.bridge = MapBridge(self)
