@@ -183,8 +183,8 @@ def test_hostile_text_never_executes(window: MainWindow, qtbot, demo_bounded: Pa
     assert XSS_NAME in labels  # shown literally
     # click every activity marker as a user would; a popup opens for each
     popups = js(qtbot, window, "Array.from(document.querySelectorAll('.rm-activity')).map(e => {"
-                               " e.click(); const t = document.querySelector('.rm-popup-title');"
-                               " return t ? t.textContent : null; })")
+                               " e.click(); const t = document.querySelectorAll('.rm-popup-title');"
+                               " return t.length ? t[t.length - 1].textContent : null; })")
     assert XSS_TITLE in popups
     assert js(qtbot, window, "typeof window.__xss") == "undefined"
     assert js(qtbot, window, "document.querySelectorAll('img[src=\"x\"]').length") == 0

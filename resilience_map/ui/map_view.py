@@ -93,7 +93,9 @@ class MapView(QWebEngineView):
         self.is_ready = False
         self._queue: list[str] = []
         self.interceptor = OfflineRequestInterceptor(self)
-        self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
+        # Off the record: no disk cache, no cookies. Not parented to the view: Qt needs the
+        # page deleted before its profile, which dispose() arranges.
+        self.profile = QWebEngineProfile()
         self.profile.setUrlRequestInterceptor(self.interceptor)
         page = MapPage(self.profile, self)
         settings = page.settings()
@@ -107,6 +109,17 @@ class MapView(QWebEngineView):
         page.setWebChannel(self.channel)  # before the page loads, so the page finds it
         self.bridge.ready.connect(self._on_ready)
         self.setUrl(QUrl.fromLocalFile(str(write_page(page_folder))))
+
+    def dispose(self) -> None:
+        """Release the page, then its profile (in that order, as QtWebEngine requires)."""
+        page = self.page()
+        page.setWebChannel(None)
+        page.deleteLater()
+        self.profile.deleteLater()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.dispose()
+        super().closeEvent(event)
 
     def _on_ready(self) -> None:
         self.is_ready = True
