@@ -50,17 +50,30 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="boundary files")
     imp.add_argument("--report", type=Path, help="write the match report (CSV) here")
     imp.add_argument("--country", help="ISO code of the file's country (AL, BA, XK, ME, MK, RS)")
+
+    img = sub.add_parser("export-image", help="save a PNG snapshot of the map (works without a display)")
+    img.add_argument("project", type=Path)
+    img.add_argument("--indicator", required=True, help="indicator code or name, e.g. BRAVE14")
+    img.add_argument("--wave", help="study wave name (default: the latest)")
+    img.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    img.add_argument("--scale", type=int, choices=(1, 2), default=1, help="pixel density (default 1)")
+    img.add_argument("--width", type=int, default=1200, help="map width in pixels at 1x (default 1200)")
+    img.add_argument("--height", type=int, default=800, help="map height in pixels at 1x (default 800)")
+    img.add_argument("--scheme", default="quantiles",
+                     choices=("quantiles", "equal_interval", "natural_breaks"), help="classification")
+    img.add_argument("--classes", type=int, default=5, help="number of classes, 3-9 (default 5)")
+    img.add_argument("--change", action="store_true", help="show change since the previous wave")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"open", "demo", "info", "import-boundaries"}
+    commands = {"open", "demo", "info", "import-boundaries", "export-image"}
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv = ["open", *argv]
     args = build_parser().parse_args(argv)
     handlers = {"open": cmd_open, "demo": cmd_demo, "info": cmd_info,
-                "import-boundaries": cmd_import_boundaries}
+                "import-boundaries": cmd_import_boundaries, "export-image": cmd_export_image}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -148,6 +161,45 @@ def cmd_import_boundaries(args: argparse.Namespace) -> int:
         print(f"{result.pending} features need review ({where}); open the project in the app "
               "(File → Import boundaries) to assign them.")
     return 0
+
+
+def cmd_export_image(args: argparse.Namespace) -> int:
+    prepare_headless_qt()
+    from PySide6.QtCore import QSize
+
+    from resilience_map.maps.choropleth import ChoroplethSettings
+    from resilience_map.maps.classify import Scheme
+    from resilience_map.store import ProjectStore
+    from resilience_map.ui.app import create_application
+    from resilience_map.ui.map_controller import ProjectSnapshot
+    from resilience_map.ui.map_export import export_map_image, find_indicator, find_wave
+
+    if args.out.suffix.lower() != ".png":
+        raise CliError("--out must name a .png file")
+    if not args.out.parent.is_dir():
+        raise CliError(f"the folder {args.out.parent} does not exist")
+    app = create_application()  # noqa: F841 (kept alive while rendering)
+    with ProjectStore.open(args.project) as store:
+        snapshot = ProjectSnapshot.read(store)
+        title = store.info().title
+    indicator, wave = find_indicator(snapshot, args.indicator), find_wave(snapshot, args.wave)
+    settings = ChoroplethSettings(indicator.uuid, wave.uuid, scheme=Scheme(args.scheme), k=args.classes,
+                                  change=args.change)
+    out = export_map_image(snapshot, settings, args.out, project_title=title, scale=args.scale,
+                           size=QSize(args.width, args.height))
+    print(f"Map image written to {out}")
+    return 0
+
+
+def prepare_headless_qt() -> None:
+    """Without a display, render off screen; Chromium refuses its sandbox as root."""
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ const RM = (() => {
       load: load, style: applyStyle, select: select, activities: filterActivities,
       visibility: setVisibility, order: setOrder, opacity: setOpacity, nameForm: setNameForm,
       basemap: setBasemap, participants: highlightParticipants, view: setView,
+      snapshot: prepareSnapshot,
     };
     const op = ops[message.op];
     if (op) op(message);
@@ -483,6 +484,19 @@ const RM = (() => {
     box.appendChild(body);
   }
 
+  // --- snapshots: tell Python once the requested view has been drawn ----------------------------
+  function prepareSnapshot(message) {
+    document.body.classList.toggle("rm-export", Boolean(message.exportMode));
+    whenIdle(() => requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (bridge) bridge.snapshotReady(message.token || "");
+    })));
+  }
+
+  function currentBounds() {
+    const b = map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  }
+
   // --- hooks for tests and snapshots ----------------------------------------------------------------
   const probe = {
     ready: () => state.ready,
@@ -507,9 +521,10 @@ const RM = (() => {
     zoom: () => map.getZoom(),
     center: () => [map.getCenter().lat, map.getCenter().lng],
     selected: () => state.selected,
+    bounds: currentBounds,
   };
 
-  return { start: start, probe: probe };
+  return { start: start, probe: probe, bounds: currentBounds };
 })();
 
 document.addEventListener("DOMContentLoaded", () => {

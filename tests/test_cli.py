@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from resilience_map.store import ProjectStore
+from tests_helpers import run_cli
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the installed command. The working directory is outside the checkout so that
-    ``python -m`` imports the installed package (with its data), not the source tree."""
-    return subprocess.run([sys.executable, "-m", "resilience_map", *map(str, args)],
-                          capture_output=True, text=True, cwd=Path(__file__).parent, timeout=300)
+run = run_cli
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -106,6 +106,11 @@ class LayerPanel(QWidget):
         names = [self.layer_list.item(i).data(LAYER_ROLE) for i in range(self.layer_list.count())]
         return names[::-1]
 
+    def is_layer_visible(self, name: str) -> bool:
+        return any(self.layer_list.item(i).data(LAYER_ROLE) == name
+                   and self.layer_list.item(i).checkState() == Qt.CheckState.Checked
+                   for i in range(self.layer_list.count()))
+
     def set_layer_visible(self, name: str, visible: bool) -> None:
         for i in range(self.layer_list.count()):
             item = self.layer_list.item(i)

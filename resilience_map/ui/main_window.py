@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
 import tempfile
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEventLoop, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -29,8 +31,11 @@ from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
 from resilience_map.ui.boundary_review import BoundaryReviewDialog
 from resilience_map.ui.details_panel import DetailsPanel
+from resilience_map.ui.export_dialog import ExportImageDialog
 from resilience_map.ui.layer_panel import LayerPanel
 from resilience_map.ui.map_controller import MapController
+from resilience_map.ui.map_export import export_map_image
+from resilience_map.ui.map_snapshot import SnapshotError
 from resilience_map.ui.map_view import MapView
 from resilience_map.ui.municipality_model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
 from resilience_map.ui.settings import RecentProjects, author_name
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import boundaries…", self.import_boundaries_dialog)
+        self.export_image_action = self._action(file_menu, "&Export map image…", self.export_image_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         view_menu = self.menuBar().addMenu("&View")
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
     def _refresh(self) -> None:
         has_project = self.store is not None
         self.import_action.setEnabled(has_project and not self.store.read_only)
+        self.export_image_action.setEnabled(has_project)
         if self.store is None:
             self.model.set_municipalities([], set())
             self.setWindowTitle("Resilience Map")
@@ -273,6 +280,41 @@ class MainWindow(QMainWindow):
         names, _ = QFileDialog.getOpenFileNames(self, "Import municipality boundaries", "", BOUNDARY_FILTER)
         for name in names:
             self.import_boundaries(Path(name))
+
+    def export_image_dialog(self) -> None:
+        if self.store is None:
+            return
+        dialog = ExportImageDialog(self.store.path.with_suffix(".png"), self)
+        if dialog.exec() == ExportImageDialog.DialogCode.Accepted:
+            self.export_image(dialog.chosen_path(), scale=dialog.scale(), whole_region=dialog.whole_region.isChecked())
+
+    def export_image(self, path: Path, *, scale: int = 1, whole_region: bool = False) -> Path | None:
+        """Save a PNG of the map as shown (current view, layers, names) or of the whole region."""
+        settings = self.layer_panel.choropleth_settings()
+        if self.store is None or settings is None:
+            return None
+        bounds = None if whole_region else self._current_bounds()
+        hidden = tuple(name for name in self.layer_panel.layer_order() if not self.layer_panel.is_layer_visible(name))
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            out = export_map_image(self.map.snapshot, settings, path, project_title=self.store.info().title,
+                                   scale=scale, size=self.map_view.size(), bounds=bounds, hidden_layers=hidden,
+                                   name_form=self.layer_panel.name_form.currentData())
+        except (SnapshotError, ValueError, OSError) as exc:
+            self._error("Map image not saved", str(exc))
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.statusBar().showMessage(f"Map image saved to {out}", 10000)
+        return out
+
+    def _current_bounds(self) -> tuple[float, float, float, float] | None:
+        result: list = []
+        loop = QEventLoop()
+        self.map_view.evaluate("JSON.stringify(RM.bounds())", lambda r: (result.append(r), loop.quit()))
+        QTimer.singleShot(5000, loop.quit)
+        loop.exec()
+        return tuple(json.loads(result[0])) if result and result[0] else None
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

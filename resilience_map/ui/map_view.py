@@ -69,6 +69,7 @@ class MapBridge(QObject):
     ready = Signal()
     municipality_clicked = Signal(str)
     activity_clicked = Signal(str)
+    snapshot_ready = Signal(str)
 
     @Slot()
     def pageReady(self) -> None:  # noqa: N802 (called from JavaScript)
@@ -81,6 +82,10 @@ class MapBridge(QObject):
     @Slot(str)
     def activityClicked(self, uuid: str) -> None:  # noqa: N802
         self.activity_clicked.emit(uuid)
+
+    @Slot(str)
+    def snapshotReady(self, token: str) -> None:  # noqa: N802
+        self.snapshot_ready.emit(token)
 
 
 class MapView(QWebEngineView):
