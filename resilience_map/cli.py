@@ -93,7 +93,9 @@ def _describe(exc: Exception) -> str:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from resilience_map.ui.app import run_app  # Qt is loaded only for the GUI
+    from resilience_map.ui.app import run_app, warm_up_imports  # Qt is loaded only for the GUI
+
+    warm_up_imports()
 
     project = args.project
     if args.demo:
@@ -165,8 +167,6 @@ def cmd_import_boundaries(args: argparse.Namespace) -> int:
 
 def cmd_export_image(args: argparse.Namespace) -> int:
     prepare_headless_qt()
-    from PySide6.QtCore import QSize
-
     from resilience_map.maps.choropleth import ChoroplethSettings
     from resilience_map.maps.classify import Scheme
     from resilience_map.store import ProjectStore
@@ -186,7 +186,7 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     settings = ChoroplethSettings(indicator.uuid, wave.uuid, scheme=Scheme(args.scheme), k=args.classes,
                                   change=args.change)
     out = export_map_image(snapshot, settings, args.out, project_title=title, scale=args.scale,
-                           size=QSize(args.width, args.height))
+                           size=(args.width, args.height))
     print(f"Map image written to {out}")
     return 0
 

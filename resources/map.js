@@ -195,10 +195,14 @@ const RM = (() => {
   }
 
   function applyStyle(message) {
+    const started = performance.now();
     state.styles = message.styles || {};
     state.legend = message.legend || null;
     restyleAll();
     renderLegend();
+    // acknowledged at the next frame, i.e. once the new colours can be on screen
+    state.lastApplyMs = performance.now() - started;
+    if (message.token && bridge) requestAnimationFrame(() => bridge.styleApplied(message.token));
   }
 
   function restyleAll() {
@@ -522,6 +526,7 @@ const RM = (() => {
     center: () => [map.getCenter().lat, map.getCenter().lng],
     selected: () => state.selected,
     bounds: currentBounds,
+    lastApplyMs: () => state.lastApplyMs,
   };
 
   return { start: start, probe: probe, bounds: currentBounds };

@@ -59,10 +59,25 @@ class ChoroplethStyle:
         return {"styles": self.styles, "legend": asdict(self.legend) if self.legend else None}
 
 
-def values_for(values: Iterable[IndicatorValue], indicator_uuid: str, wave_uuid: str) -> dict[str, float]:
+ValueIndex = Mapping[tuple[str, str], Mapping[str, float]]
+
+
+def index_values(values: Iterable[IndicatorValue]) -> dict[tuple[str, str], dict[str, float]]:
+    """(indicator, wave) → {municipality: value}, whole-municipality values only.
+
+    Built once per project load, so a restyle looks values up instead of scanning them all.
+    """
+    index: dict[tuple[str, str], dict[str, float]] = {}
+    for v in values:
+        if not v.neighbourhood:
+            index.setdefault((v.indicator_uuid, v.wave_uuid), {})[v.municipality_uuid] = v.value
+    return index
+
+
+def values_for(values: Iterable[IndicatorValue] | ValueIndex, indicator_uuid: str, wave_uuid: str) -> dict[str, float]:
     """Municipality uuid → value of one indicator in one wave (whole-municipality values only)."""
-    return {v.municipality_uuid: v.value for v in values
-            if v.indicator_uuid == indicator_uuid and v.wave_uuid == wave_uuid and not v.neighbourhood}
+    index = values if isinstance(values, Mapping) else index_values(values)
+    return dict(index.get((indicator_uuid, wave_uuid), {}))
 
 
 def previous_wave(waves: Sequence[StudyWave], wave_uuid: str) -> StudyWave | None:
@@ -72,10 +87,13 @@ def previous_wave(waves: Sequence[StudyWave], wave_uuid: str) -> StudyWave | Non
 
 
 def build_choropleth(settings: ChoroplethSettings, indicator: IndicatorDefinition,
-                     waves: Sequence[StudyWave], values: Iterable[IndicatorValue],
+                     waves: Sequence[StudyWave], values: Iterable[IndicatorValue] | ValueIndex,
                      unit_ids: Iterable[str], synthetic_label: str = "") -> ChoroplethStyle:
-    """Classify and colour every drawn unit; units without a value get the no-data style."""
-    values = list(values)
+    """Classify and colour every drawn unit; units without a value get the no-data style.
+
+    ``values`` may be the records or an :func:`index_values` index (faster for restyles).
+    """
+    values = values if isinstance(values, Mapping) else index_values(values)
     wave = next(w for w in waves if w.uuid == settings.wave_uuid)
     current = values_for(values, indicator.uuid, wave.uuid)
     title, subtitle = indicator.name, wave.name

@@ -6,7 +6,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 
 from resilience_map.domain.enums import StrEnum
@@ -65,6 +64,8 @@ def classify_values(values: Mapping[str, float], scheme: Scheme = Scheme.QUANTIL
 
 
 def _classifier(data: np.ndarray, scheme: Scheme, k: int, manual_breaks: Sequence[float] | None):
+    import mapclassify  # imported on first use: it pulls in scipy (about a second)
+
     if scheme is Scheme.QUANTILES:
         return mapclassify.Quantiles(data, k=k)
     if scheme is Scheme.EQUAL_INTERVAL:

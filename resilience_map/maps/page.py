@@ -9,13 +9,12 @@ per session and never rebuilt for a restyle.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
-import folium
-from branca.element import CssLink, Element, JavascriptLink
-
+from resilience_map import __version__
 from resilience_map.assets import resource_file
 
 LEAFLET_PACKAGE = "js_lib_leaflet"
@@ -35,6 +34,9 @@ def leaflet_asset(name: str) -> Path:
 
 def build_page_html() -> str:
     """The page's HTML, referencing only file: and qrc: URLs."""
+    import folium  # folium (and pandas behind it) load only when the page is (re)built
+    from branca.element import CssLink, Element, JavascriptLink
+
     fmap = folium.Map(location=REGION_CENTER, zoom_start=7, tiles=None, prefer_canvas=True,
                       control_scale=True, min_zoom=5, max_zoom=16,
                       zoomSnap=0.25, zoomDelta=0.5)
@@ -49,16 +51,36 @@ def build_page_html() -> str:
     return root.render()
 
 
-def write_page(folder: Path) -> Path:
-    """Write ``index.html`` into ``folder`` (created if needed) and return its path."""
+def write_page(folder: Path, cache_dir: Path | None = None) -> Path:
+    """Write ``index.html`` into ``folder`` (created if needed) and return its path.
+
+    With ``cache_dir``, the rendered HTML is reused while nothing it depends on changed
+    (app and folium versions, asset paths and dates), which keeps folium off start-up.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    html = build_page_html()
-    remote = external_urls(html)
-    if remote:
-        raise RuntimeError(f"map page would load remote resources: {remote}")
+    cached = cache_dir / f"map-page-{page_key()}.html" if cache_dir else None
+    if cached is not None and cached.exists():
+        html = cached.read_text(encoding="utf-8")
+    else:
+        html = build_page_html()
+        remote = external_urls(html)
+        if remote:
+            raise RuntimeError(f"map page would load remote resources: {remote}")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(html, encoding="utf-8")
     path = folder / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def page_key() -> str:
+    """Changes whenever the rendered page could differ."""
+    parts = [__version__, metadata.version("folium"), str(leaflet_asset("leaflet.js"))]
+    for name in ("map.js", "map.css"):
+        path = Path(str(resource_file(name))).resolve()
+        parts += [str(path), str(path.stat().st_mtime_ns)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def external_urls(html: str) -> list[str]:

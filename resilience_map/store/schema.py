@@ -8,6 +8,7 @@ column lists that drift apart. Values are converted to SQLite types by
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 import typing
@@ -78,8 +79,9 @@ _REFERENCES = {
 }
 
 
+@functools.cache
 def field_types(record_type: type) -> dict[str, object]:
-    """Resolved annotations of a record dataclass (strings → real types)."""
+    """Resolved annotations of a record dataclass (strings → real types), resolved once."""
     return typing.get_type_hints(record_type)
 
 
@@ -177,31 +179,40 @@ def to_column(value: object) -> object:
 
 def from_column(value: object, annotation: object) -> object:
     """What SQLite returned → the record field's Python type."""
-    if value is None:
-        return None
+    return None if value is None else converter(annotation)(value)
+
+
+@functools.cache
+def converter(annotation: object) -> typing.Callable[[object], object]:
+    """The function that turns a stored (non-NULL) value into the field's type, built once per type."""
     base = _base_type(annotation)
     origin = typing.get_origin(base)
     if origin is tuple:
-        item_type = typing.get_args(base)[0]
-        return tuple(from_column(v, item_type) for v in json.loads(value))
+        item = converter(typing.get_args(base)[0])
+        return lambda value: tuple(item(v) for v in json.loads(value))
     if origin is dict or base is dict:
-        return json.loads(value)
+        return json.loads
     if base is bool:
-        return bool(value)
+        return bool
     if base is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(base, type) and issubclass(base, Enum):
-        return base(value)
+        return base
     if base is float:
-        return float(value)
-    return value
+        return float
+    return lambda value: value
+
+
+@functools.cache
+def _column_plan(record_type: type[Record]) -> tuple[tuple[str, typing.Callable[[object], object]], ...]:
+    hints = field_types(record_type)
+    return tuple((name, converter(hints[name])) for name in RECORD_TABLES[record_type].columns())
 
 
 def record_from_row(record_type: type[Record], row: typing.Mapping[str, object], **extra: object) -> Record:
     """Build a record from a sqlite3.Row (column names = field names)."""
-    hints = field_types(record_type)
-    table = RECORD_TABLES[record_type]
-    values = {name: from_column(row[name], hints[name]) for name in table.columns()}
+    values = {name: None if row[name] is None else convert(row[name])
+              for name, convert in _column_plan(record_type)}
     values.update(extra)
     return record_type(**values)
 

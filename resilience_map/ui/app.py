@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
+import threading
 from pathlib import Path
 
 from PySide6 import QtWebEngineWidgets  # noqa: F401  (must be loaded before QApplication exists)
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from resilience_map import __version__
@@ -27,6 +30,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+_warm_up: threading.Thread | None = None
+
+
+def warm_up_imports() -> threading.Thread:
+    """Import the classification stack (mapclassify → scipy, ~1 s) in the background
+    while Qt starts QtWebEngine, so the first choropleth does not wait for it.
+
+    numpy is imported here first: its C core must not be initialised by two threads at once.
+    """
+    global _warm_up
+    if _warm_up is None:
+        importlib.import_module("numpy")
+        _warm_up = threading.Thread(target=lambda: importlib.import_module("mapclassify"), daemon=True)
+        _warm_up.start()
+    return _warm_up
+
+
 def run_app(project: Path | None = None) -> int:
     """Show the main window (optionally with a project) and run the event loop."""
     from resilience_map.ui.main_window import MainWindow
@@ -40,4 +60,15 @@ def run_app(project: Path | None = None) -> int:
         if recent:
             window.open_project(recent[0])
     window.show()
+    if os.environ.get("RESILIENCE_MAP_EXIT_WHEN_DRAWN"):
+        _exit_when_drawn(app, window)
     return app.exec()
+
+
+def _exit_when_drawn(app: QApplication, window) -> None:
+    """For benchmarks and smoke tests: say when the first choropleth is on screen, then quit."""
+    def drawn(_token: str) -> None:
+        print("drawn", flush=True)
+        window.map_view.bridge.style_applied.disconnect(drawn)
+        QTimer.singleShot(int(os.environ.get("RESILIENCE_MAP_EXIT_DELAY_MS", "1500")), app.quit)
+    window.map_view.bridge.style_applied.connect(drawn)

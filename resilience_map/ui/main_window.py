@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import json
 import tempfile
 
+from platformdirs import user_cache_path
 from PySide6.QtCore import QByteArray, QEventLoop, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -24,12 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from resilience_map.io.boundaries import BoundaryFileError
-from resilience_map.io.boundary_import import apply_plan, plan_for_project
-from resilience_map.io.matching import BoundaryImportPlan
 from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
-from resilience_map.ui.boundary_review import BoundaryReviewDialog
 from resilience_map.ui.details_panel import DetailsPanel
 from resilience_map.ui.export_dialog import ExportImageDialog
 from resilience_map.ui.layer_panel import LayerPanel
@@ -39,6 +37,10 @@ from resilience_map.ui.map_snapshot import SnapshotError
 from resilience_map.ui.map_view import MapView
 from resilience_map.ui.municipality_model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
 from resilience_map.ui.settings import RecentProjects, author_name
+
+if TYPE_CHECKING:  # geopandas and the matcher load only when boundaries are imported
+    from resilience_map.io.matching import BoundaryImportPlan
+    from resilience_map.ui.boundary_review import BoundaryReviewDialog
 
 PROJECT_FILTER = "Resilience Map projects (*.gpkg);;All files (*)"
 BOUNDARY_FILTER = ("Boundary files (*.gpkg *.geojson *.json *.shp *.zip *.fgb);;"
@@ -54,14 +56,15 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store: ProjectStore | None = None
         self.recent = RecentProjects()
-        self.review_dialog: BoundaryReviewDialog | None = None
+        self.review_dialog: "BoundaryReviewDialog | None" = None
         self._selecting_from_map: str | None = None  # set while a map click drives the table
         self.setWindowTitle("Resilience Map")
         self.model = MunicipalityTableModel(self)
         self.proxy = MunicipalitySearchProxy(self)
         self.proxy.setSourceModel(self.model)
         self._page_dir = tempfile.TemporaryDirectory(prefix="resilience-map-page-")
-        self.map_view = MapView(Path(self._page_dir.name), self)
+        self.map_view = MapView(Path(self._page_dir.name), self,
+                                cache_dir=user_cache_path("ResilienceMap", "StrongCitiesNetwork"))
         self.setCentralWidget(self.map_view)
         self.layer_panel = LayerPanel()
         self.map = MapController(self.map_view, self.layer_panel, self)
@@ -236,8 +239,12 @@ class MainWindow(QMainWindow):
 
     # --- boundary import -------------------------------------------------------------------
 
-    def import_boundaries(self, path: Path, country: str | None = None) -> BoundaryImportPlan | None:
+    def import_boundaries(self, path: Path, country: str | None = None) -> "BoundaryImportPlan | None":
         """Match a file; apply at once if nothing needs review, else open the review dialog."""
+        from resilience_map.io.boundaries import BoundaryFileError
+        from resilience_map.io.boundary_import import plan_for_project
+        from resilience_map.ui.boundary_review import BoundaryReviewDialog
+
         if self.store is None:
             return None
         try:
@@ -253,7 +260,9 @@ class MainWindow(QMainWindow):
         self.review_dialog.open()
         return plan
 
-    def _apply_plan(self, plan: BoundaryImportPlan, path: Path) -> None:
+    def _apply_plan(self, plan: "BoundaryImportPlan", path: Path) -> None:
+        from resilience_map.io.boundary_import import apply_plan
+
         try:
             saved = apply_plan(self.store, plan, author_name(), path.name)
         except ProjectError as exc:

@@ -22,7 +22,7 @@ from resilience_map.domain.records import (
     StudyWave,
 )
 from resilience_map.maps.activities import activity_period, visible_activities
-from resilience_map.maps.choropleth import ChoroplethStyle, build_choropleth
+from resilience_map.maps.choropleth import ChoroplethStyle, build_choropleth, index_values
 from resilience_map.maps.features import MapFeatures, build_features
 from resilience_map.maps.map_data import load_message
 from resilience_map.store import ProjectStore
@@ -63,7 +63,9 @@ class MapController(QObject):
         self.snapshot = ProjectSnapshot()
         self.features: MapFeatures | None = None
         self.drawn_ids: list[str] = []
+        self.value_index: dict = {}
         self.style: ChoroplethStyle | None = None
+        self._restyles = 0
         self._connect()
         self._restore_preferences()
 
@@ -97,6 +99,7 @@ class MapController(QObject):
         s = self.snapshot
         self.features = build_features(s.units, s.boundaries)
         self.drawn_ids = [f["id"] for f in self.features.polygons["features"]] + [x["id"] for x in self.features.seats]
+        self.value_index = index_values(s.values)
         self.panel.set_indicators(s.indicators, s.waves)
         periods = [activity_period(a) for a in s.activities]
         if periods:
@@ -117,16 +120,19 @@ class MapController(QObject):
         if indicator is None:
             return
         try:
-            self.style = build_choropleth(settings, indicator, s.waves, s.values, self.drawn_ids, s.synthetic_label)
+            self.style = build_choropleth(settings, indicator, s.waves, self.value_index, self.drawn_ids,
+                                          s.synthetic_label)
         except ValueError as exc:
             self.panel.show_message(str(exc))
             return
-        self.view.send({"op": "style", **self.style.to_json()})
+        self._restyles += 1
+        self.view.send({"op": "style", "token": f"style-{self._restyles}", **self.style.to_json()})
         self.restyled.emit((time.perf_counter() - started) * 1000)
 
     def update_values(self, values: list[IndicatorValue]) -> None:
         """After an edit: new values, same geometry — restyle only."""
         self.snapshot.values = values
+        self.value_index = index_values(values)
         self.restyle()
 
     # --- selection and filters ----------------------------------------------------------------------

@@ -37,12 +37,13 @@ def find_wave(snapshot: ProjectSnapshot, text: str | None):
 
 
 def export_map_image(snapshot: ProjectSnapshot, settings: ChoroplethSettings, out: Path, *,
-                     project_title: str, scale: int = 1, size: QSize = QSize(1200, 800),
+                     project_title: str, scale: int = 1, size: QSize | tuple[int, int] = (1200, 800),
                      bounds: tuple[float, float, float, float] | None = None,
                      hidden_layers: tuple[str, ...] = (), name_form: str = "latin") -> Path:
     """Render and save a PNG of the map; raises SnapshotError or ValueError with a message."""
     if scale not in (1, 2):
         raise ValueError("pixel density must be 1 or 2")
+    size = size if isinstance(size, QSize) else QSize(*size)
     indicator = next(i for i in snapshot.indicators if i.uuid == settings.indicator_uuid)
     wave = next(w for w in snapshot.waves if w.uuid == settings.wave_uuid)
     features = build_features(snapshot.units, snapshot.boundaries)

@@ -70,6 +70,7 @@ class MapBridge(QObject):
     municipality_clicked = Signal(str)
     activity_clicked = Signal(str)
     snapshot_ready = Signal(str)
+    style_applied = Signal(str)
 
     @Slot()
     def pageReady(self) -> None:  # noqa: N802 (called from JavaScript)
@@ -87,13 +88,17 @@ class MapBridge(QObject):
     def snapshotReady(self, token: str) -> None:  # noqa: N802
         self.snapshot_ready.emit(token)
 
+    @Slot(str)
+    def styleApplied(self, token: str) -> None:  # noqa: N802
+        self.style_applied.emit(token)
+
 
 class MapView(QWebEngineView):
     """The map widget. Commands sent before the page is ready are queued, not lost."""
 
     page_ready = Signal()
 
-    def __init__(self, page_folder: Path, parent=None) -> None:
+    def __init__(self, page_folder: Path, parent=None, cache_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.is_ready = False
         self._queue: list[str] = []
@@ -113,7 +118,7 @@ class MapView(QWebEngineView):
         self.channel.registerObject("bridge", self.bridge)
         page.setWebChannel(self.channel)  # before the page loads, so the page finds it
         self.bridge.ready.connect(self._on_ready)
-        self.setUrl(QUrl.fromLocalFile(str(write_page(page_folder))))
+        self.setUrl(QUrl.fromLocalFile(str(write_page(page_folder, cache_dir))))
 
     def dispose(self) -> None:
         """Release the page, then its profile (in that order, as QtWebEngine requires)."""
