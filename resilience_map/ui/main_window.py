@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.table_dock = self._dock("Municipalities", "municipalitiesDock", table_box, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.table_dock], [190], Qt.Orientation.Vertical)  # the map gets the room
-        self.resizeDocks([self.layers_dock, self.details_dock], [300, 280], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.layers_dock, self.details_dock], [345, 280], Qt.Orientation.Horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
