@@ -47,14 +47,17 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_project(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo project that a test may change."""
+def private_copy(template: Path, folder: Path) -> Path:
+    """A copy of a session-wide project that one test may change."""
     import shutil
 
-    path = tmp_path / "demo.gpkg"
-    shutil.copy(demo_template, path)
-    return path
+    return Path(shutil.copy(template, folder / template.name))
+
+
+@pytest.fixture
+def demo_project(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo project (no boundaries) that a test may change."""
+    return private_copy(demo_template, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +74,25 @@ def demo_bounded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_bounded(demo_bounded_template: Path, tmp_path: Path) -> Path:
-    import shutil
+    """A private copy of the demo project with real boundaries."""
+    return private_copy(demo_bounded_template, tmp_path)
 
-    path = tmp_path / "demo-bounded.gpkg"
-    shutil.copy(demo_bounded_template, path)
-    return path
+
+@pytest.fixture
+def window(qtbot):
+    """A shown main window with fresh preferences; its project is closed afterwards."""
+    from PySide6.QtCore import QSettings
+
+    from resilience_map.ui.app import create_application
+    from resilience_map.ui.main_window import MainWindow
+
+    create_application()
+    QSettings().clear()
+    win = MainWindow()
+    win.resize(1400, 900)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if win.store is not None:
+        win.store.close()
+        win.store = None

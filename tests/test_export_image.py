@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage
 
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth
 from resilience_map.store import ProjectStore
-from resilience_map.ui.app import create_application
 from resilience_map.ui.map_controller import ProjectSnapshot
 from resilience_map.ui.map_snapshot import TITLE_HEIGHT, FOOTER_HEIGHT, is_blank
 from tests_helpers import run_cli
@@ -83,15 +81,7 @@ def test_cli_snapshot_into_missing_folder(demo_project: Path, tmp_path: Path) ->
     assert result.returncode != 0 and "does not exist" in result.stderr
 
 
-def test_window_exports_current_view(qtbot, demo_bounded: Path, tmp_path: Path) -> None:
-    from resilience_map.ui.main_window import MainWindow
-
-    create_application()
-    QSettings().clear()
-    window = MainWindow()
-    window.resize(1300, 850)
-    qtbot.addWidget(window)
-    window.show()
+def test_window_exports_current_view(window, qtbot, demo_bounded: Path, tmp_path: Path) -> None:
     window.open_project(demo_bounded)
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
     out = window.export_image(tmp_path / "view.png", scale=1)
@@ -100,5 +90,3 @@ def test_window_exports_current_view(qtbot, demo_bounded: Path, tmp_path: Path) 
     assert image.width() == window.map_view.width() and not is_blank(image)
     whole = window.export_image(tmp_path / "region.png", scale=2, whole_region=True)
     assert QImage(str(whole)).width() == 2 * window.map_view.width()
-    window.store.close()
-    window.store = None

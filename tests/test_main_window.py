@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from resilience_map.ui.app import create_application
 from resilience_map.ui.main_window import MainWindow
 from resilience_map.ui.municipality_model import UUID_ROLE
 
 
-@pytest.fixture
-def window(qtbot):
-    create_application()
-    QSettings().clear()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    if win.store is not None:
-        win.store.close()
 
 
 def type_text(widget, text: str) -> None:

@@ -10,14 +10,12 @@ from pathlib import Path
 import mapclassify
 import numpy as np
 import pytest
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QDate
 
 from resilience_map.domain.enums import ActivityType
-from resilience_map.domain.records import HubActivity, IndicatorValue
+from resilience_map.domain.records import HubActivity
 from resilience_map.store import ProjectStore
-from resilience_map.ui.app import create_application
 from resilience_map.ui.main_window import MainWindow
-from resilience_map.ui.municipality_model import UUID_ROLE
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 XSS_TITLE = 'Workshop </script><script>window.__xss=2</script>'
@@ -38,17 +36,6 @@ def wait_until_drawn(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: js(qtbot, window, "RM.probe.ready() && RM.probe.legendText().length > 0"), timeout=20000)
 
 
-@pytest.fixture
-def window(qtbot):
-    create_application()
-    QSettings().clear()
-    win = MainWindow()
-    win.resize(1400, 900)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    if win.store is not None:
-        win.store.close()
 
 
 @pytest.fixture

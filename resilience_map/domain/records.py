@@ -60,6 +60,18 @@ class Record:
         return [f.name for f in fields(cls) if f.name not in cls.META_FIELDS]
 
 
+def _check_period(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValidationError("end_date", "cannot be before the start date")
+
+
+def _check_not_negative(record: Record, *names: str) -> None:
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and value < 0:
+            raise ValidationError(name, "cannot be negative")
+
+
 def _require(record: Record, *names: str) -> None:
     for name in names:
         value = getattr(record, name)
@@ -103,8 +115,7 @@ class Municipality(Record):
             raise ValidationError("seat_lat", f"{self.seat_lat} is not a latitude")
         if self.seat_lon is not None and not (-180 <= self.seat_lon <= 180):
             raise ValidationError("seat_lon", f"{self.seat_lon} is not a longitude")
-        if self.population is not None and self.population < 0:
-            raise ValidationError("population", "cannot be negative")
+        _check_not_negative(self, "population")
         if self.population is not None and self.population_year is None:
             raise ValidationError("population_year", "say which census the population comes from")
 
@@ -128,8 +139,7 @@ class StudyWave(Record):
 
     def validate(self) -> None:
         _require(self, "name", "start_date")
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise ValidationError("end_date", "cannot be before the start date")
+        _check_period(self.start_date, self.end_date)
         if self.sample_size is not None and self.sample_size <= 0:
             raise ValidationError("sample_size", "must be a positive number of respondents")
 
@@ -198,8 +208,7 @@ class PreventionStructure(Record):
 
     def validate(self) -> None:
         _require(self, "municipality_uuid", "structure_type")
-        if self.member_count is not None and self.member_count < 0:
-            raise ValidationError("member_count", "cannot be negative")
+        _check_not_negative(self, "member_count")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -231,12 +240,10 @@ class HubActivity(Record):
 
     def validate(self) -> None:
         _require(self, "title", "activity_type", "start_date")
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise ValidationError("end_date", "cannot be before the start date")
+        _check_period(self.start_date, self.end_date)
         if self.date_precision not in ("day", "month", "year"):
             raise ValidationError("date_precision", "must be day, month or year")
-        if self.participant_count is not None and self.participant_count < 0:
-            raise ValidationError("participant_count", "cannot be negative")
+        _check_not_negative(self, "participant_count")
         seen = [p.municipality_uuid for p in self.participants]
         if len(seen) != len(set(seen)):
             raise ValidationError("participants", "a municipality is listed twice")
