@@ -135,7 +135,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from resilience_map.store import ProjectStore
 
-    with ProjectStore.open(args.project) as store:
+    with ProjectStore.open(args.project, read_only=True) as store:
         info = store.info()
     print(f"Project:        {info.title}  ({info.path})")
     print(f"Schema version: {info.schema_version}")
@@ -179,7 +179,7 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         raise CliError(f"the folder {args.out.parent} does not exist")
     app = create_application()  # noqa: F841 (kept alive while rendering)
-    with ProjectStore.open(args.project) as store:
+    with ProjectStore.open(args.project, read_only=True) as store:
         snapshot = ProjectSnapshot.read(store)
         title = store.info().title
     indicator, wave = find_indicator(snapshot, args.indicator), find_wave(snapshot, args.wave)

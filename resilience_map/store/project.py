@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import sqlite3
+import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from resilience_map.domain.records import (
     utc_now,
 )
 from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.names import fold
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store.errors import (
@@ -44,7 +46,9 @@ from resilience_map.store.errors import (
     RecordNotFoundError,
     StaleRecordError,
 )
+from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate
+from resilience_map.store.query import RecordQuery, query_sql
 from resilience_map.store.schema import (
     ALL_LAYERS,
     APPLICATION_NAME,
@@ -55,7 +59,10 @@ from resilience_map.store.schema import (
     RECORD_TABLES,
     SCHEMA_VERSION,
     SEATS_LAYER,
+    _base_type,
     create_table_sql,
+    field_types,
+    record_from_json,
     record_from_row,
     record_to_row,
     to_column,
@@ -76,12 +83,13 @@ R = TypeVar("R", bound=Record)
 class HistoryEntry:
     """One row of the change history."""
 
+    fid: int
     changed_at: str
     author: str
     change_set: str
     table_name: str
     record_uuid: str
-    operation: str  # insert | update | delete | boundary
+    operation: str  # insert | update | delete | restore | boundary
     field: str | None
     old_value: str | None
     new_value: str | None
@@ -112,6 +120,8 @@ class ProjectStore:
         self._change_set: str | None = None
         self._touched: set[str] = set()
         self.migration_backup: Path | None = None
+        self._lock: ProjectLock | None = None
+        self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------
 
@@ -153,27 +163,38 @@ class ProjectStore:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> ProjectStore:
+    def open(cls, path: str | os.PathLike[str], read_only: bool = False) -> ProjectStore:
         """Open an existing project, upgrading an older schema after a backup copy.
 
+        Opening for editing takes the project's lock: a second running app (or
+        command) that wants to write gets :class:`ProjectLockedError`, never a
+        silent second writer. ``read_only=True`` needs no lock.
+
         Raises a :class:`ProjectError` subclass with a readable message for a
-        file that is missing, not a GeoPackage, foreign, newer or damaged; in
-        every such case the file is left exactly as it was.
+        file that is missing, not a GeoPackage, foreign, newer, damaged or
+        locked; in every such case the file is left exactly as it was.
         """
         path = Path(path)
         check_sqlite_file(path)
         version = cls._inspect(path)
-        writable = is_writable(path)
+        writable = is_writable(path) and not read_only
         if version < SCHEMA_VERSION and not writable:
             raise ProjectReadOnlyError(
                 f"{path.name} needs upgrading but is read-only; copy it somewhere writable first."
             )
         if not writable:
             return cls(path, connect_readonly(path), read_only=True)
-        conn = connect_readwrite(path)
-        store = cls(path, conn, read_only=False)
-        if version < SCHEMA_VERSION:
-            store.migration_backup = migrate(path, conn, version, SCHEMA_VERSION)
+        lock = ProjectLock(path)
+        lock.acquire()
+        try:
+            conn = connect_readwrite(path)
+            store = cls(path, conn, read_only=False)
+            store._lock = lock
+            if version < SCHEMA_VERSION:
+                store.migration_backup = migrate(path, conn, version, SCHEMA_VERSION)
+        except BaseException:
+            lock.release()
+            raise
         return store
 
     @staticmethod
@@ -214,6 +235,9 @@ class ProjectStore:
 
     def close(self) -> None:
         self._conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> ProjectStore:
         return self
@@ -318,6 +342,45 @@ class ProjectStore:
             self._touched.add(table.name)
             self._history(author, table.name, uuid, "delete", old=record_json(current))
         return current
+
+    def delete_many(self, record_type: type[Record], uuids: Iterable[str], author: str) -> list[Record]:
+        """Delete several records in one transaction (all or nothing)."""
+        with self.transaction():
+            return [self.delete(record_type, uuid, author) for uuid in uuids]
+
+    def restore(self, record: R, author: str) -> R:
+        """Bring a record back to the given state (undo, history restore, re-insert after delete).
+
+        An existing record gets the state's content fields; a deleted one is inserted
+        again with its original uuid and creation time. Either way the version moves
+        on and the change is written to the history as a ``restore``.
+        """
+        return self.restore_many([record], author)[0]
+
+    def restore_many(self, records: Iterable[R], author: str) -> list[R]:
+        out: list[R] = []
+        with self.transaction():
+            for record in records:
+                table = RECORD_TABLES[type(record)].name
+                current = self.list(type(record), uuid=record.uuid)
+                self._validate(record)
+                if current:
+                    changed = changed_fields(current[0], record)
+                    record = dataclasses.replace(record, created_at=current[0].created_at,
+                                                 modified_at=utc_now(), modified_by=author,
+                                                 version=current[0].version + 1)
+                    if changed:
+                        self._update_row(record, changed)
+                    for name in changed:
+                        self._history(author, table, record.uuid, "restore", name,
+                                      _field_json(current[0], name), _field_json(record, name))
+                else:
+                    record = dataclasses.replace(record, modified_at=utc_now(), modified_by=author,
+                                                 version=record.version + 1)
+                    self._insert_row(record)
+                    self._history(author, table, record.uuid, "restore", new=record_json(record))
+                out.append(record)
+        return out
 
     def set_boundaries(self, geometries: Mapping[str, BaseGeometry | None], author: str,
                        source: str = "") -> int:
@@ -476,6 +539,37 @@ class ProjectStore:
         return [HistoryEntry(**{k: r[k] for k in HistoryEntry.__dataclass_fields__})
                 for r in self._conn.execute(sql, params)]
 
+    def state_at(self, record_type: type[R], record_uuid: str, history_fid: int) -> R | None:
+        """The record as it was right after history row ``history_fid`` (None if deleted then).
+
+        Replays the record's history: the last full snapshot (insert or restore) at or
+        before that row, then every field change after it.
+        """
+        rows = [h for h in reversed(self.history(record_uuid)) if h.fid <= history_fid]
+        state: dict | None = None
+        for h in rows:
+            if h.operation in ("insert", "restore") and h.field is None:
+                state = json.loads(h.new_value or "{}")
+            elif h.operation == "delete":
+                state = None
+            elif state is not None and h.field and h.operation in ("update", "restore"):
+                state[h.field] = _from_history_text(record_type, h.field, h.new_value)
+        return None if state is None else record_from_json(record_type, state)  # type: ignore[return-value]
+
+    def query(self, q: RecordQuery) -> list[R]:
+        """A page of records, filtered and sorted in SQL (for large tables)."""
+        sql, params = query_sql(q, RECORD_TABLES[q.record_type], count=False)
+        rows = self._conn.execute(sql, params).fetchall()
+        if q.record_type is HubActivity:
+            participants = self._participants([r["uuid"] for r in rows])
+            return [record_from_row(HubActivity, r, participants=participants.get(r["uuid"], ()))
+                    for r in rows]  # type: ignore[misc]
+        return [record_from_row(q.record_type, r) for r in rows]  # type: ignore[misc]
+
+    def count_query(self, q: RecordQuery) -> int:
+        sql, params = query_sql(q, RECORD_TABLES[q.record_type], count=True)
+        return self._conn.execute(sql, params).fetchone()[0]
+
     def info(self) -> ProjectInfo:
         counts = {t.name: self.count(rt) for rt, t in RECORD_TABLES.items()}
         boundaries = self._conn.execute(
@@ -510,6 +604,17 @@ def _history_text(value: object) -> str | None:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _from_history_text(record_type: type[Record], name: str, text: str | None) -> object:
+    """History keeps text-like values (strings, dates, enumerations) as they are and
+    numbers, flags, lists and dicts as JSON; the field's type says which."""
+    if text is None:
+        return None
+    base = _base_type(field_types(record_type)[name])
+    if base in (int, float, bool) or typing.get_origin(base) in (tuple, dict) or base is dict:
+        return json.loads(text)
+    return text
 
 
 def _record_point(record: Record) -> Point | None:

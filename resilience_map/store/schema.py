@@ -27,6 +27,7 @@ from resilience_map.domain.records import (
     Record,
     StudyWave,
 )
+from resilience_map.domain.enums import ParticipationRole
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
@@ -214,6 +215,24 @@ def record_from_row(record_type: type[Record], row: typing.Mapping[str, object],
     values = {name: None if row[name] is None else convert(row[name])
               for name, convert in _column_plan(record_type)}
     values.update(extra)
+    return record_type(**values)
+
+
+def record_from_json(record_type: type[Record], data: typing.Mapping[str, object]) -> Record:
+    """Inverse of the history snapshots: a JSON dict (as written by to_json_value) → record."""
+    hints = field_types(record_type)
+    values: dict[str, object] = {}
+    for f in fields(record_type):
+        if f.name not in data:
+            continue
+        raw = data[f.name]
+        if f.name == "participants":
+            values[f.name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
+                                                       role=ParticipationRole(p["role"])) for p in raw)
+        elif isinstance(raw, (list, dict)):
+            values[f.name] = from_column(json.dumps(raw), hints[f.name])
+        else:
+            values[f.name] = from_column(raw, hints[f.name])
     return record_type(**values)
 
 
