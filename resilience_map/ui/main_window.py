@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import json
 import tempfile
 
-from platformdirs import user_cache_path
+from platformdirs import user_cache_path, user_data_path
 from PySide6.QtCore import QByteArray, QEventLoop, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -28,7 +29,10 @@ from PySide6.QtWidgets import (
 
 from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
+from resilience_map.domain.records import IndicatorValue, Municipality
+from resilience_map.store.backups import list_backups, make_backup, restore_backup
 from resilience_map.ui.details_panel import DetailsPanel
+from resilience_map.ui.editing import AUTHOR_KEY, ProjectEditor
 from resilience_map.ui.export_dialog import ExportImageDialog
 from resilience_map.ui.layer_panel import LayerPanel
 from resilience_map.ui.map_controller import MapController
@@ -41,6 +45,11 @@ from resilience_map.ui.settings import RecentProjects, author_name
 if TYPE_CHECKING:  # geopandas and the matcher load only when boundaries are imported
     from resilience_map.io.matching import BoundaryImportPlan
     from resilience_map.ui.boundary_review import BoundaryReviewDialog
+
+def backup_root() -> Path:
+    """Where backup copies of projects live (the user's data folder, not beside the project)."""
+    return user_data_path("ResilienceMap", "StrongCitiesNetwork") / "backups"
+
 
 PROJECT_FILTER = "Resilience Map projects (*.gpkg);;All files (*)"
 BOUNDARY_FILTER = ("Boundary files (*.gpkg *.geojson *.json *.shp *.zip *.fgb);;"
@@ -69,6 +78,9 @@ class MainWindow(QMainWindow):
         self.layer_panel = LayerPanel()
         self.map = MapController(self.map_view, self.layer_panel, self)
         self.details = DetailsPanel()
+        self.editor = ProjectEditor(self)
+        self.editor.changed.connect(self._on_records_changed)
+        self.editor.failed.connect(lambda message: self._error("Undo/redo not applied", message))
         self._build_docks()
         self._build_menus()
         self.map.municipality_selected.connect(self._on_map_selected)
@@ -126,8 +138,18 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import boundaries…", self.import_boundaries_dialog)
         self.export_image_action = self._action(file_menu, "&Export map image…", self.export_image_dialog)
+        self.restore_backup_action = self._action(file_menu, "Restore a &backup copy…", self.restore_backup_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self._action(edit_menu, "Your &name in the history…", self.change_author_dialog)
         view_menu = self.menuBar().addMenu("&View")
         for dock in (self.layers_dock, self.table_dock, self.details_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -145,11 +167,21 @@ class MainWindow(QMainWindow):
     # --- project lifecycle ------------------------------------------------------------
 
     def open_project(self, path: Path) -> bool:
-        """Open ``path``, replacing the current project; False (with a message) on failure."""
+        """Open ``path``, replacing the current project; False (with a message) on failure.
+
+        A backup copy is taken each time a project is opened for editing (the newest few
+        are kept), so File → Restore a backup copy… can always go back to an earlier day.
+        """
         try:
             store = ProjectStore.open(path)
+            if not store.read_only:
+                make_backup(store.path, backup_root())
         except ProjectError as exc:
             self._error("Cannot open project", str(exc))
+            return False
+        except OSError as exc:
+            store.close()
+            self._error("Cannot open project", f"No backup copy could be made ({exc}); the project was not opened.")
             return False
         self._set_store(store)
         if store.migration_backup:
@@ -170,6 +202,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             self.store.close()
         self.store = store
+        self.editor.set_store(store)
         self.recent.add(store.path)
         self._refresh()
         self.map.set_project(store)
@@ -180,6 +213,7 @@ class MainWindow(QMainWindow):
         has_project = self.store is not None
         self.import_action.setEnabled(has_project and not self.store.read_only)
         self.export_image_action.setEnabled(has_project)
+        self.restore_backup_action.setEnabled(has_project and not self.store.read_only)
         if self.store is None:
             self.model.set_municipalities([], set())
             self.setWindowTitle("Resilience Map")
@@ -189,6 +223,19 @@ class MainWindow(QMainWindow):
         info = self.store.info()
         suffix = " [read-only]" if info.read_only else ""
         self.setWindowTitle(f"{info.title} — Resilience Map{suffix}")
+        self._update_counts()
+
+    def _on_records_changed(self, record_type: type, uuids: list) -> None:
+        """After any edit (or undo/redo): refresh the views; the map restyles in place."""
+        if self.store is None:
+            return
+        if record_type is IndicatorValue:
+            self.map.update_values(self.store.list(IndicatorValue))
+        else:
+            self.map.set_project(self.store, keep_view=True)
+        if record_type is Municipality:
+            self.model.set_municipalities(self.store.municipalities(), set(self.store.boundaries()))
+        self.details.show_municipality(self.selected_municipality_uuid(), self.map.snapshot)
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -324,6 +371,36 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(5000, loop.quit)
         loop.exec()
         return tuple(json.loads(result[0])) if result and result[0] else None
+
+    def restore_backup_dialog(self) -> None:
+        if self.store is None:
+            return
+        backups = list_backups(self.store.path, backup_root())
+        if not backups:
+            self._error("No backup copies", "No backup copy of this project exists yet.")
+            return
+        labels = [b.label for b in backups]
+        label, ok = QInputDialog.getItem(self, "Restore a backup copy",
+                                         "Replace the project with the copy taken on:", labels, 0, False)
+        if ok:
+            self.restore_backup(backups[labels.index(label)])
+
+    def restore_backup(self, backup) -> bool:
+        """Swap the open project for a backup copy; the current state is backed up first."""
+        path = self.store.path
+        self.store.close()
+        self.store = None
+        try:
+            restore_backup(backup, path, backup_root())
+        except (ProjectError, OSError) as exc:
+            self._error("Backup not restored", str(exc))
+        return self.open_project(path)
+
+    def change_author_dialog(self) -> None:
+        current = str(QSettings().value(AUTHOR_KEY, "") or "")
+        name, ok = QInputDialog.getText(self, "Your name", "Name recorded with your edits:", text=current)
+        if ok and name.strip():
+            QSettings().setValue(AUTHOR_KEY, name.strip())
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -93,8 +93,9 @@ class MapController(QObject):
         self.view.send({"op": "nameForm", "form": form})
 
     # --- project -----------------------------------------------------------------------------
-    def set_project(self, store: ProjectStore | None) -> None:
-        """Read everything the map shows and (re)load it into the page."""
+    def set_project(self, store: ProjectStore | None, keep_view: bool = False) -> None:
+        """Read everything the map shows and (re)load it into the page (data only: the
+        page itself is never reloaded). ``keep_view`` keeps the user's zoom after an edit."""
         self.snapshot = ProjectSnapshot.read(store) if store is not None else ProjectSnapshot()
         s = self.snapshot
         self.features = build_features(s.units, s.boundaries)
@@ -102,11 +103,15 @@ class MapController(QObject):
         self.value_index = index_values(s.values)
         self.panel.set_indicators(s.indicators, s.waves)
         periods = [activity_period(a) for a in s.activities]
-        if periods:
+        if periods and not keep_view:  # a new project: show all of its activities
             self.panel.set_date_span(min(p[0] for p in periods), max(p[1] for p in periods))
-        self.view.send(load_message(s.units, s.boundaries, s.structures, s.activities,
-                                    s.synthetic_label, self.features))
+        message = load_message(s.units, s.boundaries, s.structures, s.activities, s.synthetic_label, self.features)
+        message["fit"] = not keep_view
+        message["hidden"] = [name for name in self.panel.layer_order() if not self.panel.is_layer_visible(name)]
+        self.view.send(message)
         self.restyle()
+        if keep_view:  # after an edit: keep the user's date filter
+            self.filter_activities(*self.panel.date_range())
 
     def restyle(self) -> None:
         """Recompute colours and legend and send them: no page reload."""
