@@ -184,6 +184,23 @@ class ListLineEdit(QLineEdit):
         self.setText(joiner.join(values))
 
 
+def _unchanged_kept(original: Record, content: dict[str, Any]) -> dict[str, Any]:
+    """Keep the stored value where the widget only differs cosmetically.
+
+    Surrounding white space or the order of ticked boxes is not an edit; keeping
+    the stored value means the history records only what the user really changed.
+    """
+    kept = dict(content)
+    for name, value in content.items():
+        old = getattr(original, name)
+        if isinstance(value, str) and isinstance(old, str) and value.strip() == old.strip():
+            kept[name] = old
+        elif isinstance(value, tuple) and isinstance(old, tuple) and set(value) == set(old) \
+                and len(value) == len(old):
+            kept[name] = old
+    return kept
+
+
 # --- the form ---------------------------------------------------------------------------
 
 class RecordForm(QDialog):
@@ -267,7 +284,7 @@ class RecordForm(QDialog):
         content = self.read_fields()
         if self.original is None:
             return self.record_type(**content)
-        return dataclasses.replace(self.original, **content)
+        return dataclasses.replace(self.original, **_unchanged_kept(self.original, content))
 
     def save(self) -> Record | None:
         """OK: validate, then add or update through the editor; stay open on any refusal."""
