@@ -64,7 +64,7 @@ const RM = (() => {
       load: load, style: applyStyle, select: select, activities: filterActivities,
       visibility: setVisibility, order: setOrder, opacity: setOpacity, nameForm: setNameForm,
       basemap: setBasemap, participants: highlightParticipants, view: setView,
-      snapshot: prepareSnapshot,
+      snapshot: prepareSnapshot, eval: evaluate,
     };
     const op = ops[message.op];
     if (op) op(message);
@@ -488,6 +488,18 @@ const RM = (() => {
     box.appendChild(body);
   }
 
+  // --- evaluation for tests and tools: the answer goes back over the channel -----------------
+  function evaluate(message) {
+    let text = "";
+    try {
+      const value = (0, eval)(message.script);  // global scope, like the browser console
+      text = JSON.stringify(value === undefined ? null : value);
+    } catch (error) {
+      text = "";
+    }
+    if (bridge) bridge.evalResult(message.token, text);
+  }
+
   // --- snapshots: tell Python once the requested view has been drawn ----------------------------
   function prepareSnapshot(message) {
     document.body.classList.toggle("rm-export", Boolean(message.exportMode));
@@ -527,6 +539,7 @@ const RM = (() => {
     selected: () => state.selected,
     bounds: currentBounds,
     lastApplyMs: () => state.lastApplyMs,
+    coverageOf: (id) => ((state.data && state.data.coverage[id]) || []).map((c) => c.t + ":" + c.s),
   };
 
   return { start: start, probe: probe, bounds: currentBounds };

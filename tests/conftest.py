@@ -96,3 +96,20 @@ def window(qtbot):
     if win.store is not None:
         win.store.close()
         win.store = None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Guard against C extensions that drop references to None (PySide6 6.12's
+    runJavaScript did): on Python < 3.12 that crashes the interpreter at exit."""
+    import sys
+
+    if sys.version_info < (3, 12) and hasattr(session.config, "_none_refs_at_start"):
+        lost = session.config._none_refs_at_start - sys.getrefcount(None)
+        if lost > 1000:
+            session.config.get_terminal_writer().line(f"WARNING: {lost} references to None were lost")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    import sys
+
+    session.config._none_refs_at_start = sys.getrefcount(None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
 import sqlite3
@@ -19,14 +18,12 @@ from resilience_map.domain.enums import NoteCategory, StructureType
 from resilience_map.domain.records import IndicatorValue, MunicipalityNote, PreventionStructure
 from resilience_map.store import ProjectStore
 from resilience_map.ui.main_window import MainWindow, backup_root
+from tests_helpers import page_eval as js, wait_until_drawn
 from resilience_map.store.backups import list_backups
 
 
-def js(qtbot, window: MainWindow, code: str):
-    with qtbot.waitCallback(timeout=10000) as callback:
-        window.map_view.evaluate(f"JSON.stringify(eval({json.dumps(code)}))", callback)
-    result = callback.args[0]
-    return json.loads(result) if isinstance(result, str) and result else None
+
+
 
 
 def test_second_instance_is_refused(window: MainWindow, qtbot, demo_project: Path) -> None:
@@ -37,6 +34,35 @@ def test_second_instance_is_refused(window: MainWindow, qtbot, demo_project: Pat
     assert other.store is None
     assert "already open for editing" in other.statusBar().currentMessage()
     assert window.store is not None and not window.store.read_only
+
+
+def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow, qtbot, demo_bounded: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    QSettings().setValue("author_name", "Tester")
+    window.open_project(demo_bounded)
+    wait_until_drawn(qtbot, window)
+    window.search.setText("Kumanovo")
+    kumanovo = window.store.municipality_by_registry_id("mk-kumanovo").uuid
+    assert window.profile.uuid == kumanovo
+    structures = window.profile.structures
+    window.profile.tabs.setCurrentWidget(structures)
+    qtbot.mouseClick(structures.add_button, Qt.MouseButton.LeftButton)
+    form = window.profile.active_form
+    qtbot.keyClicks(form.name, "Kumanovo schools CAT")
+    save = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save) \
+        or form.findChild(QDialogButtonBox).buttons()[0]
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    stored = window.store.list(PreventionStructure, municipality_uuid=kumanovo, name="Kumanovo schools CAT")
+    assert len(stored) == 1
+    names = [structures.table.item(r, c).text() for r in range(structures.table.rowCount())
+             for c in range(structures.table.columnCount()) if structures.table.item(r, c)]
+    assert "Kumanovo schools CAT" in names
+    qtbot.waitUntil(lambda: (js(qtbot, window, f"RM.probe.coverageOf('{kumanovo}')") or []).count(
+        "community_action_team:active") == 2, timeout=5000)  # the 2019 CAT and the new one
+    assert window.store.history(stored[0].uuid)[0].operation == "insert"
+    assert window.undo_action.text() == "&Undo Add prevention structure"
 
 
 def test_undo_from_the_edit_menu(window: MainWindow, demo_project: Path) -> None:
@@ -59,7 +85,7 @@ def test_undo_from_the_edit_menu(window: MainWindow, demo_project: Path) -> None
 def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bounded: Path) -> None:
     QSettings().setValue("author_name", "Tester")
     window.open_project(demo_bounded)
-    qtbot.waitUntil(lambda: js(qtbot, window, "RM.probe.ready() && RM.probe.legendText().length > 0"), timeout=20000)
+    wait_until_drawn(qtbot, window)
     js(qtbot, window, "window.__marker = 7")
     settings = window.layer_panel.choropleth_settings()
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo").uuid

@@ -558,7 +558,7 @@ class ProjectStore:
 
     def query(self, q: RecordQuery) -> list[R]:
         """A page of records, filtered and sorted in SQL (for large tables)."""
-        sql, params = query_sql(q, RECORD_TABLES[q.record_type], count=False)
+        sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=False)
         rows = self._conn.execute(sql, params).fetchall()
         if q.record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
@@ -567,7 +567,7 @@ class ProjectStore:
         return [record_from_row(q.record_type, r) for r in rows]  # type: ignore[misc]
 
     def count_query(self, q: RecordQuery) -> int:
-        sql, params = query_sql(q, RECORD_TABLES[q.record_type], count=True)
+        sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=True)
         return self._conn.execute(sql, params).fetchone()[0]
 
     def info(self) -> ProjectInfo:

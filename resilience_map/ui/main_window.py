@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import json
 import tempfile
 
 from platformdirs import user_cache_path, user_data_path
@@ -31,8 +30,11 @@ from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
 from resilience_map.domain.records import IndicatorValue, Municipality
 from resilience_map.store.backups import list_backups, make_backup, restore_backup
-from resilience_map.ui.details_panel import DetailsPanel
 from resilience_map.ui.editing import AUTHOR_KEY, ProjectEditor
+from resilience_map.ui.forms import ActivityForm, IndicatorForm, WaveForm
+from resilience_map.ui.history_view import HistoryView
+from resilience_map.ui.profile_dock import MunicipalityProfile
+from resilience_map.ui.records_view import RecordsView
 from resilience_map.ui.export_dialog import ExportImageDialog
 from resilience_map.ui.layer_panel import LayerPanel
 from resilience_map.ui.map_controller import MapController
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self.store: ProjectStore | None = None
         self.recent = RecentProjects()
         self.review_dialog: "BoundaryReviewDialog | None" = None
+        self.active_form = None  # the record form opened from the Records menu, if any
         self._selecting_from_map: str | None = None  # set while a map click drives the table
         self.setWindowTitle("Resilience Map")
         self.model = MunicipalityTableModel(self)
@@ -77,8 +80,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.map_view)
         self.layer_panel = LayerPanel()
         self.map = MapController(self.map_view, self.layer_panel, self)
-        self.details = DetailsPanel()
         self.editor = ProjectEditor(self)
+        self.profile = MunicipalityProfile(self.editor)
+        self.records_view = RecordsView(self.editor)
+        self.history_view = HistoryView(self.editor)
         self.editor.changed.connect(self._on_records_changed)
         self.editor.failed.connect(lambda message: self._error("Undo/redo not applied", message))
         self._build_docks()
@@ -118,9 +123,18 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.layers_dock = self._dock("Layers", "layersDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.table_dock = self._dock("Municipalities", "municipalitiesDock", table_box, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.table_dock], [190], Qt.Orientation.Vertical)  # the map gets the room
-        self.resizeDocks([self.layers_dock, self.details_dock], [345, 280], Qt.Orientation.Horizontal)
+        profile_scroll = QScrollArea()  # small laptop screens: scroll rather than force a tall window
+        profile_scroll.setWidget(self.profile)
+        profile_scroll.setWidgetResizable(True)
+        self.profile_dock = self._dock("Municipality profile", "profileDock", profile_scroll,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.records_dock = self._dock("Records", "recordsDock", self.records_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.history_dock = self._dock("History", "historyDock", self.history_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.table_dock, self.records_dock)
+        self.tabifyDockWidget(self.records_dock, self.history_dock)
+        self.table_dock.raise_()
+        self.resizeDocks([self.table_dock], [230], Qt.Orientation.Vertical)  # the map gets the room
+        self.resizeDocks([self.layers_dock, self.profile_dock], [345, 460], Qt.Orientation.Horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -150,8 +164,17 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         self._action(edit_menu, "Your &name in the history…", self.change_author_dialog)
+        records_menu = self.menuBar().addMenu("&Records")
+        self.new_record_actions = [
+            self._action(records_menu, "New hub &activity…", lambda: self.open_form(ActivityForm)),
+            self._action(records_menu, "New study &wave…", lambda: self.open_form(WaveForm)),
+            self._action(records_menu, "New &indicator…", lambda: self.open_form(IndicatorForm)),
+        ]
+        records_menu.addSeparator()
+        self._action(records_menu, "&History of the selected municipality", self.show_selected_history)
+        self._action(records_menu, "History of the whole &project", self.show_project_history)
         view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.layers_dock, self.table_dock, self.details_dock):
+        for dock in (self.layers_dock, self.table_dock, self.profile_dock, self.records_dock, self.history_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Resilience Map", self._about)
@@ -199,14 +222,16 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_store(self, store: ProjectStore) -> None:
-        if self.store is not None:
-            self.store.close()
-        self.store = store
-        self.editor.set_store(store)
+        old, self.store = self.store, store
+        self.editor.set_store(store)  # views read through the editor: point them away first
+        if old is not None:
+            old.close()
         self.recent.add(store.path)
         self._refresh()
         self.map.set_project(store)
-        self.details.show_municipality(None, self.map.snapshot)
+        self.profile.show_municipality(None)
+        self.records_view.refresh()
+        self.history_view.show_project()
         self.project_changed.emit()
 
     def _refresh(self) -> None:
@@ -214,6 +239,8 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(has_project and not self.store.read_only)
         self.export_image_action.setEnabled(has_project)
         self.restore_backup_action.setEnabled(has_project and not self.store.read_only)
+        for action in self.new_record_actions:
+            action.setEnabled(has_project and not self.store.read_only)
         if self.store is None:
             self.model.set_municipalities([], set())
             self.setWindowTitle("Resilience Map")
@@ -235,7 +262,7 @@ class MainWindow(QMainWindow):
             self.map.set_project(self.store, keep_view=True)
         if record_type is Municipality:
             self.model.set_municipalities(self.store.municipalities(), set(self.store.boundaries()))
-        self.details.show_municipality(self.selected_municipality_uuid(), self.map.snapshot)
+        self.profile.refresh()
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -263,7 +290,7 @@ class MainWindow(QMainWindow):
         uuid = self.selected_municipality_uuid()
         if uuid and uuid != self._selecting_from_map:
             self.map.select(uuid, zoom=True)
-        self.details.show_municipality(uuid, self.map.snapshot)
+        self.profile.show_municipality(uuid)
 
     def _on_map_selected(self, uuid: str) -> None:
         """A click on the map: the table follows (without zooming the map away)."""
@@ -367,10 +394,28 @@ class MainWindow(QMainWindow):
     def _current_bounds(self) -> tuple[float, float, float, float] | None:
         result: list = []
         loop = QEventLoop()
-        self.map_view.evaluate("JSON.stringify(RM.bounds())", lambda r: (result.append(r), loop.quit()))
+        self.map_view.evaluate("RM.bounds()", lambda r: (result.append(r), loop.quit()))
         QTimer.singleShot(5000, loop.quit)
-        loop.exec()
-        return tuple(json.loads(result[0])) if result and result[0] else None
+        if not result:  # an answer may already be there (page not ready: None at once)
+            loop.exec()
+        return tuple(result[0]) if result and result[0] else None
+
+    def show_selected_history(self) -> None:
+        uuid = self.selected_municipality_uuid()
+        if uuid:
+            self.history_view.show_record(Municipality, uuid)
+            self.history_dock.raise_()
+
+    def show_project_history(self) -> None:
+        self.history_view.show_project()
+        self.history_dock.raise_()
+
+    def open_form(self, form_type: type) -> None:
+        """Open a record form for a new record (window-modal, so the map stays drawn)."""
+        if self.store is None or self.store.read_only:
+            return
+        self.active_form = form_type(self.editor, parent=self)
+        self.active_form.open()
 
     def restore_backup_dialog(self) -> None:
         if self.store is None:
@@ -388,6 +433,7 @@ class MainWindow(QMainWindow):
     def restore_backup(self, backup) -> bool:
         """Swap the open project for a backup copy; the current state is backed up first."""
         path = self.store.path
+        self.editor.set_store(None)
         self.store.close()
         self.store = None
         try:
@@ -445,6 +491,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/state", self.saveState())
         settings.setValue("main_window/table_header", self.table.horizontalHeader().saveState())
         if self.store is not None:
+            self.editor.set_store(None)
             self.store.close()
             self.store = None
         super().closeEvent(event)

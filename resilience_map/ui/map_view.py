@@ -8,6 +8,7 @@ the user switched on the online basemap, so the app never waits on a network.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -71,6 +72,7 @@ class MapBridge(QObject):
     activity_clicked = Signal(str)
     snapshot_ready = Signal(str)
     style_applied = Signal(str)
+    eval_result = Signal(int, str)
 
     @Slot()
     def pageReady(self) -> None:  # noqa: N802 (called from JavaScript)
@@ -91,6 +93,10 @@ class MapBridge(QObject):
     @Slot(str)
     def styleApplied(self, token: str) -> None:  # noqa: N802
         self.style_applied.emit(token)
+
+    @Slot(int, str)
+    def evalResult(self, token: int, text: str) -> None:  # noqa: N802
+        self.eval_result.emit(token, text)
 
 
 class MapView(QWebEngineView):
@@ -118,6 +124,9 @@ class MapView(QWebEngineView):
         self.channel.registerObject("bridge", self.bridge)
         page.setWebChannel(self.channel)  # before the page loads, so the page finds it
         self.bridge.ready.connect(self._on_ready)
+        self.bridge.eval_result.connect(self._on_eval_result)
+        self._pending: dict[int, Callable[[object], None]] = {}
+        self._tokens = itertools.count(1)
         self.setUrl(QUrl.fromLocalFile(str(write_page(page_folder, cache_dir))))
 
     def dispose(self) -> None:
@@ -151,8 +160,24 @@ class MapView(QWebEngineView):
         self.send({"op": "basemap", "on": on, "url": OSM_TILES, "attribution": OSM_ATTRIBUTION})
 
     def evaluate(self, script: str, callback: Callable[[object], None]) -> None:
-        """Run JavaScript in the page and pass the result to ``callback``."""
-        self.page().runJavaScript(script, 0, callback)
+        """Evaluate JavaScript in the page; ``callback`` gets the result as Python data
+        (None if it failed or the page is not ready).
+
+        Goes over our QWebChannel rather than QWebEnginePage.runJavaScript: in PySide6
+        6.12 every runJavaScript call drops a reference to Python's None, which crashes
+        the interpreter after a few thousand calls.
+        """
+        if not self.is_ready:
+            callback(None)
+            return
+        token = next(self._tokens)
+        self._pending[token] = callback
+        self.send({"op": "eval", "token": token, "script": script})
+
+    def _on_eval_result(self, token: int, text: str) -> None:
+        callback = self._pending.pop(token, None)
+        if callback is not None:
+            callback(json.loads(text) if text else None)
 
 
 def is_blocked_url(url: str, online_basemap: bool) -> bool:

@@ -71,16 +71,32 @@ def error_label() -> QLabel:
 
 # --- small input widgets the forms share -------------------------------------------------
 
-def enum_combo(enum_type: type[Enum], current: Enum | None = None,
-               none_label: str | None = None) -> QComboBox:
-    """Combo of an enumeration's practitioner labels (stored value as item data)."""
-    combo = QComboBox()
-    if none_label is not None:
-        combo.addItem(none_label, None)
-    for member in enum_type:
-        combo.addItem(getattr(member, "label", str(member)), member)
-    set_combo_data(combo, current)
-    return combo
+class EnumCombo(QComboBox):
+    """Choice of an enumeration, shown by its practitioner labels.
+
+    Qt hands ``str``-based enumeration members back as plain strings, so the
+    combo keeps the type and :meth:`value` turns the item data back into a member.
+    """
+
+    def __init__(self, enum_type: type[Enum], current: Enum | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enum_type = enum_type
+        for member in enum_type:
+            self.addItem(getattr(member, "label", str(member)), member.value)
+        self.set_value(current)
+
+    def value(self) -> Enum | None:
+        data = self.currentData()
+        return None if data is None else self.enum_type(data)
+
+    def set_value(self, member: Enum | None) -> None:
+        if member is not None:
+            set_combo_data(self, self.enum_type(member).value)
+
+
+def enum_combo(enum_type: type[Enum], current: Enum | None = None) -> EnumCombo:
+    return EnumCombo(enum_type, current)
 
 
 def set_combo_data(combo: QComboBox, data: object) -> None:
@@ -228,17 +244,16 @@ class RecordForm(QDialog):
         outer = QVBoxLayout(self)
         self.general_error = error_label()
         self._errors[GENERAL] = self.general_error
-        self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.columns = QHBoxLayout()
+        self.columns.setSpacing(18)
+        self.new_column()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Save")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        outer.addLayout(self.form)
+        outer.addLayout(self.columns)
         outer.addWidget(self.general_error)
         outer.addWidget(self.buttons)
 
@@ -250,12 +265,26 @@ class RecordForm(QDialog):
         return self.editor.store
 
     # --- building the form ---------------------------------------------------------------
+    def new_column(self) -> QFormLayout:
+        """Start a further column of fields (long forms stay on screen without scrolling)."""
+        self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.columns.addLayout(self.form, 1)
+        return self.form
+
     def add_field(self, name: str | Sequence[str], label: str, widget: QWidget) -> QWidget:
         """One labelled row: the widget, with its error label right under it.
 
         ``name`` is the record field (or fields) whose validation errors belong here.
         """
         names = [name] if isinstance(name, str) else list(name)
+        if isinstance(widget, QLineEdit):
+            widget.setCursorPosition(0)  # show the start of a long text, not its end
+        if isinstance(widget, QComboBox):  # long item texts must not squeeze the labels
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(24)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)

@@ -99,6 +99,15 @@ class MunicipalityMultiPicker(_PickerBase):
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.itemActivated.connect(self._toggle)
         self.set_selected(selected)
+        self._ticked_first()
+
+    def _ticked_first(self) -> None:
+        """On opening, the municipalities already taking part are at the top of the list."""
+        ticked = [i for i in self.items() if i.checkState() == Qt.CheckState.Checked]
+        self.list.blockSignals(True)
+        for position, item in enumerate(ticked):
+            self.list.insertItem(position, self.list.takeItem(self.list.row(item)))
+        self.list.blockSignals(False)
 
     def prepare_item(self, item: QListWidgetItem) -> None:
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -185,6 +194,12 @@ class MunicipalityPicker(_PickerBase):
             return
         self.list.setCurrentItem(item)
         self.list.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Scroll the chosen unit into view once the list has its real size."""
+        super().showEvent(event)
+        if self.list.currentItem() is not None:
+            self.list.scrollToItem(self.list.currentItem(), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _on_current(self, *_: object) -> None:
         self._update_status()

@@ -63,14 +63,14 @@ class StructureForm(RecordForm):
         self.dedicated_budget = self.add_field("dedicated_budget", "Dedicated budget",
                                                TriStateCombo(r.dedicated_budget))
         self.notes = self.add_field("notes", "Notes", QPlainTextEdit(r.notes))
-        self.notes.setMinimumHeight(70)
+        self.notes.setMinimumHeight(90)
 
     def read_fields(self) -> dict[str, Any]:
         return {
             "municipality_uuid": self.municipality_uuid(),
-            "structure_type": self.structure_type.currentData(),
+            "structure_type": self.structure_type.value(),
             "name": self.name.text().strip(),
-            "status": self.status.currentData(),
+            "status": self.status.value(),
             "established": self.established.value(),
             "legal_basis": self.legal_basis.text().strip(),
             "member_sectors": self.sectors.sectors(),

@@ -1,0 +1,230 @@
+"""The municipality profile driven as a user would: tabs, Add / Edit / Delete, undo and redo."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from resilience_map.domain.enums import MemberSector, StructureType
+from resilience_map.domain.records import (
+    HubActivity,
+    IndicatorDefinition,
+    IndicatorValue,
+    Municipality,
+    MunicipalityNote,
+    PreventionStructure,
+    StudyWave,
+)
+from resilience_map.ui.editing import ProjectEditor
+from resilience_map.ui.forms import ActivityForm, IndicatorValueForm, StructureForm
+from resilience_map.ui.profile_dock import DEMO_BADGE, MunicipalityProfile
+from test_forms import click_save, editor, file_state, replace_text, tick, type_text  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def profile(qtbot, editor: ProjectEditor) -> Iterator[MunicipalityProfile]:
+    """A shown profile wired as the main window wires it: refresh on every change."""
+    view = MunicipalityProfile(editor)
+    editor.changed.connect(lambda *_: view.refresh())
+    view.confirm = lambda text: True
+    view.resize(480, 800)
+    qtbot.addWidget(view)
+    view.show()
+    yield view
+
+
+def kumanovo(editor: ProjectEditor) -> Municipality:
+    return editor.store.municipality_by_registry_id("mk-kumanovo")
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def column_texts(table, column: int) -> list[str]:
+    return [table.item(row, column).text() for row in range(table.rowCount())]
+
+
+def test_add_a_community_action_team_through_the_structures_tab(qtbot, editor, profile) -> None:
+    unit = kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    profile.tabs.setCurrentWidget(profile.structures)
+    assert profile.structures.table.rowCount() == 1
+    click(qtbot, profile.structures.add_button)
+    form = profile.active_form
+    assert isinstance(form, StructureForm) and form.isVisible()
+    assert form.municipality_uuid() == unit.uuid
+    assert form.structure_type.value() is StructureType.CAT
+    qtbot.keyClicks(form.name, "School safety CAT")
+    tick(qtbot, form.sectors.boxes[MemberSector.EDUCATION])
+    tick(qtbot, form.sectors.boxes[MemberSector.SOCIAL_WORK])
+    form.referral_role.setCurrentIndex(form.referral_role.findData(True))
+    click_save(qtbot, form)
+    assert not form.isVisible()
+    stored = editor.store.list(PreventionStructure, municipality_uuid=unit.uuid, name="School safety CAT")
+    assert len(stored) == 1
+    cat = stored[0]
+    assert cat.structure_type is StructureType.CAT
+    assert cat.member_sectors == (MemberSector.EDUCATION, MemberSector.SOCIAL_WORK) and cat.referral_role is True
+    assert "School safety CAT" in column_texts(profile.structures.table, 7)
+    assert profile.tabs.tabText(1) == "Prevention structures (2)"
+    inserts = [h for h in editor.store.history(cat.uuid) if h.operation == "insert"]
+    assert len(inserts) == 1 and inserts[0].author == "Tester"
+
+
+def test_delete_three_activities_then_undo_and_redo(qtbot, editor, profile) -> None:
+    store = editor.store
+    profile.show_municipality(kumanovo(editor).uuid)
+    profile.tabs.setCurrentWidget(profile.activities)
+    table = profile.activities.table
+    assert table.rowCount() == 3 and store.count(HubActivity) == 12
+    assert column_texts(table, 0) == ["13–14 Jun 2023", "8–9 Feb 2023", "Sep 2019"]  # newest first
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    asked: list[str] = []
+    profile.confirm = lambda text: asked.append(text) is None and False  # the user says No
+    click(qtbot, profile.activities.delete_button)
+    assert store.count(HubActivity) == 12 and asked == ["Delete 3 hub activities? You can undo this with Edit → Undo."]
+    profile.confirm = lambda text: True
+    click(qtbot, profile.activities.delete_button)
+    assert store.count(HubActivity) == 9 and table.rowCount() == 0
+    editor.undo_stack.undo()
+    assert store.count(HubActivity) == 12 and table.rowCount() == 3
+    editor.undo_stack.redo()
+    assert store.count(HubActivity) == 9 and table.rowCount() == 0
+
+
+def test_activity_referred_to_by_a_note_is_not_deleted(qtbot, editor, profile) -> None:
+    unit = kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    launch = profile.activities.records[-1]
+    editor.add(MunicipalityNote(municipality_uuid=unit.uuid, category="need", text="Follow-up training",
+                                source_activity_uuid=launch.uuid))
+    assert profile.notes.table.rowCount() == 1 and launch.title in profile.notes.table.item(0, 2).text()
+    profile.tabs.setCurrentWidget(profile.activities)
+    profile.activities.select_uuids([launch.uuid])
+    before = file_state(editor.store, HubActivity)
+    click(qtbot, profile.activities.delete_button)
+    assert "other records still refer to this one" in profile.message.text() and profile.message.isVisible()
+    assert file_state(editor.store, HubActivity) == before
+
+
+def test_add_activity_preselects_the_municipality(qtbot, editor, profile) -> None:
+    unit = kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    profile.tabs.setCurrentWidget(profile.activities)
+    click(qtbot, profile.activities.add_button)
+    form = profile.active_form
+    assert isinstance(form, ActivityForm) and form.participants.selected() == [unit.uuid]
+    qtbot.keyClicks(form.title, "Follow-up workshop")
+    click_save(qtbot, form)
+    assert column_texts(profile.activities.table, 1)[0] == "Follow-up workshop"
+
+
+def test_header_names_country_population_membership_and_badge(editor, profile) -> None:
+    profile.show_municipality(kumanovo(editor).uuid)
+    header = profile.header
+    assert header.title.text() == "Kumanovo"
+    assert header.names.text() == "Куманово · Kumanovë · Kumanova"
+    assert "North Macedonia" in header.place.text() and "Northeastern region" in header.place.text()
+    assert "Population 98,104 (2021 census)" in header.facts.text()
+    assert header.badge.isVisible() and header.badge.text() == DEMO_BADGE
+    cair = editor.store.municipality_by_registry_id("mk-cair")
+    profile.show_municipality(cair.uuid)
+    assert "part of Grad Skopje" in header.place.text()
+    assert "Strong Cities Network member since January 2016" in header.facts.text()
+    profile.show_municipality(None)
+    assert not profile.tabs.isEnabled() and header.title.text() == "No municipality selected"
+
+
+def test_markup_in_a_name_is_shown_as_text(editor, profile) -> None:
+    unit = kumanovo(editor)
+    hostile = "<img src=x onerror=alert(1)>"
+    editor.update(replace(unit, name_latin=hostile))
+    profile.show_municipality(unit.uuid)
+    assert profile.header.title.text() == hostile
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in profile.findChildren(QLabel)
+               if label.text())
+
+
+def test_indicator_table_medians_and_chart(qtbot, editor, profile) -> None:
+    store, unit = editor.store, kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    tab = profile.indicators
+    indicators = store.list(IndicatorDefinition)
+    first, last = sorted(store.list(StudyWave), key=lambda w: w.start_date)
+    assert tab.table.rowCount() == len(indicators) == 9
+    brave = next(i for i in indicators if i.code == "BRAVE14")
+    row = indicators.index(brave)
+    own = store.list(IndicatorValue, municipality_uuid=unit.uuid, indicator_uuid=brave.uuid, wave_uuid=first.uuid)[0]
+    assert tab.table.item(row, 1).text() == f"{own.value:g}"
+    everyone = [v.value for v in store.list(IndicatorValue, indicator_uuid=brave.uuid, wave_uuid=first.uuid)]
+    tab.select_cell(brave.uuid, first.uuid)
+    assert tab.table.horizontalHeaderItem(tab.median_column).text() == "Median Feb 2020"
+    assert tab.table.item(row, tab.median_column).text() == f"{statistics.median(everyone):g}"
+    series = tab.chart.series()[0]
+    assert [s.label() for s in series.barSets()] == ["Kumanovo", "Regional median"]
+    assert series.barSets()[0].at(0) == own.value and series.barSets()[0].count() == 2
+    assert tab.chart.title().startswith("BRAVE-14 resilience score")
+    tab.select_cell(brave.uuid, last.uuid)
+    assert tab.median_wave.currentData() == last.uuid
+
+
+def cell_center(table, row: int, column: int):
+    return table.visualRect(table.model().index(row, column)).center()
+
+
+def test_value_cell_add_edit_delete(qtbot, editor, profile) -> None:
+    store, unit = editor.store, kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    tab = profile.indicators
+    first = sorted(store.list(StudyWave), key=lambda w: w.start_date)[0]
+    aware = store.list(IndicatorDefinition, code="AWARE_CAT")[0]
+    row = [i.uuid for i in tab.indicators].index(aware.uuid)
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(tab.table, row, 1))
+    assert tab.selected_records()[0].indicator_uuid == aware.uuid
+    before = file_state(store, IndicatorValue)
+    click(qtbot, tab.add_button)  # the cell already has a value: Add is refused readably
+    form = profile.active_form
+    assert isinstance(form, IndicatorValueForm)
+    assert (form.municipality_uuid(), form.indicator.currentData(), form.wave.currentData()) == (
+        unit.uuid, aware.uuid, first.uuid)
+    click_save(qtbot, form)
+    assert form.error_text("value") == "There is already a value for this municipality, indicator and wave."
+    assert file_state(store, IndicatorValue) == before
+    form.reject()
+    click(qtbot, tab.edit_button)
+    form = profile.active_form
+    replace_text(qtbot, form.value.lineEdit(), "77.5")
+    click_save(qtbot, form)
+    assert tab.table.item(row, 1).text() == "77.5" and tab.table.currentRow() == row
+    click(qtbot, tab.delete_button)
+    assert tab.table.item(row, 1).text() == "—" and store.count(IndicatorValue) == before[0] - 1
+    click(qtbot, tab.add_button)
+    form = profile.active_form
+    replace_text(qtbot, form.value.lineEdit(), "12")
+    click_save(qtbot, form)
+    assert tab.table.item(row, 1).text() == "12" and store.count(IndicatorValue) == before[0]
+
+
+def test_notes_tab_add_and_edit(qtbot, editor, profile) -> None:
+    unit = kumanovo(editor)
+    profile.show_municipality(unit.uuid)
+    profile.tabs.setCurrentWidget(profile.notes)
+    click(qtbot, profile.notes.add_button)
+    form = profile.active_form
+    type_text(form.text, "Потреба од обука за наставници")
+    click_save(qtbot, form)
+    assert profile.notes.table.item(0, 4).text() == "Потреба од обука за наставници"
+    assert profile.tabs.tabText(3) == "Notes (1)"
+    profile.notes.select_uuids([profile.notes.records[0].uuid])
+    assert "Потреба од обука за наставници" in profile.notes.detail.text()
+    click(qtbot, profile.notes.edit_button)
+    tick(qtbot, profile.active_form.restricted)
+    click_save(qtbot, profile.active_form)
+    assert profile.notes.table.item(0, 3).text() == "Restricted"
