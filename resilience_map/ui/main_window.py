@@ -121,7 +121,9 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.layer_panel)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # combos shrink instead
         self.layers_dock = self._dock("Layers", "layersDock", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.layers_dock.setMinimumWidth(self.layer_panel.minimumSizeHint().width() + 24)
         self.table_dock = self._dock("Municipalities", "municipalitiesDock", table_box, Qt.DockWidgetArea.BottomDockWidgetArea)
         profile_scroll = QScrollArea()  # small laptop screens: scroll rather than force a tall window
         profile_scroll.setWidget(self.profile)
