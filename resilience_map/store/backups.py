@@ -40,16 +40,21 @@ def make_backup(project: Path, root: Path, keep: int = KEEP) -> Backup:
     folder.mkdir(parents=True, exist_ok=True)
     taken = datetime.now()
     target = folder / f"{project.stem}-{taken:%Y%m%d-%H%M%S-%f}.gpkg"
-    source = connect_readonly(project)
-    dest = sqlite3.connect(target)
-    try:
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
+    copy_database(project, target)
     for old in list_backups(project, root)[keep:]:
         old.path.unlink(missing_ok=True)
     return Backup(target, taken)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (safe while the source is open)."""
+    src = connect_readonly(source)
+    dest = sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
 
 
 def list_backups(project: Path, root: Path) -> list[Backup]:
@@ -71,12 +76,6 @@ def restore_backup(backup: Backup, project: Path, root: Path) -> Backup:
     check_sqlite_file(backup.path)
     safety = make_backup(project, root, keep=KEEP + 1) if project.exists() else None
     tmp = project.with_name(f".{project.name}.restoring")
-    source = connect_readonly(backup.path)
-    dest = sqlite3.connect(tmp)
-    try:
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
+    copy_database(backup.path, tmp)
     os.replace(tmp, project)
     return safety  # type: ignore[return-value]
