@@ -262,15 +262,3 @@ class MunicipalityNote(Record):
 
     def validate(self) -> None:
         _require(self, "municipality_uuid", "category", "text")
-
-
-def ensure_unique_values(values: list[IndicatorValue]) -> None:
-    """One value per municipality, indicator, wave (and neighbourhood)."""
-    seen: set[tuple[str, str, str, str]] = set()
-    for value in values:
-        key = (value.municipality_uuid, value.indicator_uuid, value.wave_uuid, value.neighbourhood)
-        if key in seen:
-            raise ValidationError(
-                "value", "there is already a value for this municipality, indicator and wave"
-            )
-        seen.add(key)

@@ -143,8 +143,3 @@ def _note(change: bool, polarity: Polarity) -> str:
         return polarity_note(polarity)
     better = "an increase" if polarity is Polarity.HIGHER_IS_BETTER else "a decrease"
     return f"Blue = improvement ({better} is better for resilience); red = deterioration."
-
-
-def style_lookup(style: ChoroplethStyle) -> Mapping[str, str]:
-    """uuid → fill colour (what the page should show), for tests and exports."""
-    return {uid: s["c"] for uid, s in style.styles.items()}

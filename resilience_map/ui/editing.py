@@ -9,7 +9,6 @@ operations (``restore`` / ``delete``) and therefore land in the history too.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -197,8 +196,3 @@ class ProjectEditor(QObject):
 
     def _announce(self, record_type: type[Record], uuids: list[str]) -> None:
         self.changed.emit(record_type, uuids)
-
-
-def with_fields(record: Record, **changes: object) -> Record:
-    """A copy of ``record`` with some fields changed (keeps uuid and version for the update)."""
-    return replace(record, **changes)

@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
@@ -178,11 +177,3 @@ class MapView(QWebEngineView):
         callback = self._pending.pop(token, None)
         if callback is not None:
             callback(json.loads(text) if text else None)
-
-
-def is_blocked_url(url: str, online_basemap: bool) -> bool:
-    """The interceptor's rule as a pure function (documented, and tested without Chromium)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "ws", "wss", "ftp"):
-        return False
-    return not (online_basemap and parts.hostname in ONLINE_BASEMAP_HOSTS)
