@@ -9,6 +9,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
+#: The checkout under test: subprocesses (CLI, killed writers) import the same code,
+#: whether or not the package is installed.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+
 import pytest  # noqa: E402
 
 try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
@@ -16,8 +22,10 @@ try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
 except ImportError:  # pragma: no cover - the Qt-free core's tests still run
     pass
 
-#: Real boundary files shipped beside the repository (never copied into it).
-SHARED_BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+#: Real boundary files kept beside the repository (never copied into it). CI has them at
+#: ../shared; RESILIENCE_MAP_SHARED points elsewhere (e.g. from a clone in another folder).
+SHARED_ROOT = Path(os.environ.get("RESILIENCE_MAP_SHARED", REPO_ROOT.parent / "shared"))
+SHARED_BOUNDARIES = SHARED_ROOT / "data" / "boundaries"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from resilience_map.io.matching import (
     plan_boundary_import,
 )
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+from conftest import SHARED_BOUNDARIES as BOUNDARIES  # noqa: E402
 COUNTRIES = ("AL", "BA", "XK", "ME", "MK", "RS")
 
 

@@ -14,22 +14,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.names import fold
 
 if TYPE_CHECKING:
     from resilience_map.domain.records import Record
     from resilience_map.store.schema import RecordTable
 
-#: Per table, the record's own columns a text search looks at.
-TEXT_COLUMNS = {
-    "municipalities": ("name_local", "name_latin", "name_en", "alt_names", "region"),
-    "study_waves": ("name", "conducted_by", "notes"),
-    "indicator_definitions": ("code", "name", "dimension", "framework", "description"),
-    "indicator_values": ("neighbourhood",),
-    "prevention_structures": ("name", "structure_type", "status", "legal_basis", "notes"),
-    "hub_activities": ("title", "activity_type", "host_place", "topics", "partners", "outcomes"),
-    "municipality_notes": ("category", "text"),
-}
 MUNICIPALITY_SORT = "municipality"  # sort key: the municipality's Latin name, folded
 SORT_TABLE = "temp.rm_municipality_sort"
 PARTICIPATION = ("EXISTS (SELECT 1 FROM activity_participants p JOIN municipalities pm "
@@ -117,7 +108,7 @@ def _text_clause(text: str, table: RecordTable, by_municipality: bool,
     """Own text columns (folded only where not empty) OR a municipality whose names match."""
     needle = fold(text)
     parts = [f"(t.\"{c}\" IS NOT NULL AND t.\"{c}\" != '' AND instr(rm_fold(t.\"{c}\"), ?) > 0)"
-             for c in TEXT_COLUMNS.get(table.name, ())]
+             for c in kind_of(table.record_type).text_fields]
     params: list[object] = [needle] * len(parts)
     if by_municipality:
         ids = matching_municipalities(conn, needle)

@@ -28,6 +28,7 @@ from resilience_map.domain.records import (
     StudyWave,
 )
 from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.kinds import all_kinds
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
@@ -54,16 +55,10 @@ class RecordTable:
 
 
 RECORD_TABLES: dict[type[Record], RecordTable] = {
-    table.record_type: table
-    for table in (
-        RecordTable(Municipality, LayerSpec("municipalities", "Local self-government units with their boundaries", "MULTIPOLYGON")),
-        RecordTable(StudyWave, LayerSpec("study_waves", "Rounds of resilience studies")),
-        RecordTable(IndicatorDefinition, LayerSpec("indicator_definitions", "What each indicator measures and its scale")),
-        RecordTable(IndicatorValue, LayerSpec("indicator_values", "Indicator values per municipality and study wave")),
-        RecordTable(PreventionStructure, LayerSpec("prevention_structures", "CATs, prevention councils and safety councils")),
-        RecordTable(HubActivity, LayerSpec("hub_activities", "Workshops, roundtables, exchanges, consultations and grants", "POINT"), excluded=("participants",)),
-        RecordTable(MunicipalityNote, LayerSpec("municipality_notes", "Needs, priorities and observations")),
-    )
+    kind.record_type: RecordTable(kind.record_type,
+                                  LayerSpec(kind.table, kind.description, kind.geometry_type),
+                                  excluded=kind.stored_elsewhere)
+    for kind in all_kinds()
 }
 
 SEATS_LAYER = LayerSpec("municipality_seats", "Seat of each municipality (maps units without a boundary)", "POINT")
