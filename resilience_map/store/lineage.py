@@ -247,3 +247,40 @@ def kind_of_table(table: str) -> RecordKind:
     kind = kind_by_table(table)
     assert kind is not None, table
     return kind
+
+
+# --- what a copy knows -----------------------------------------------------------------------
+
+def knowledge(conn: sqlite3.Connection) -> dict[str, int]:
+    """For each replica, the highest sequence number up to which this copy holds every change.
+
+    (A change refused for lack of rights leaves a hole: the vector stops below it, so a later
+    package still offers what comes after — importing twice changes nothing.)
+    """
+    out: dict[str, int] = {}
+    rows = conn.execute('SELECT origin, MAX(seq), COUNT(*) FROM "change_history" '
+                        "WHERE origin IS NOT NULL GROUP BY origin").fetchall()
+    for origin, top, count in rows:
+        if top == count:
+            out[origin] = top
+            continue
+        expected = 1
+        for (seq,) in conn.execute('SELECT seq FROM "change_history" WHERE origin = ? ORDER BY seq', (origin,)):
+            if seq != expected:
+                break
+            expected += 1
+        out[origin] = expected - 1
+    return out
+
+
+def writes_after(conn: sqlite3.Connection, floor: Mapping[str, int]) -> list[Write]:
+    """Every write this copy holds that is not covered by ``floor`` (origin -> sequence number),
+    in an order that respects causality (clock, replica, sequence)."""
+    origins = [r[0] for r in conn.execute('SELECT DISTINCT origin FROM "change_history" WHERE origin IS NOT NULL')]
+    out: list[Write] = []
+    for origin in origins:
+        rows = conn.execute(f'SELECT {", ".join(WRITE_COLUMNS)} FROM "change_history" '
+                            "WHERE origin = ? AND seq > ?", (origin, int(floor.get(origin, 0))))
+        out += [write_from_row(tuple(r)) for r in rows]
+    out.sort(key=lambda w: w.order)
+    return out
