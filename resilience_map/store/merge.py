@@ -469,3 +469,41 @@ def _table_of(record: Record) -> str:
 
 
 __all__ = ["Conflict", "GroupState", "MergeResult", "merge_writes", "resolve", "record_from_row"]
+
+
+def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
+    """Recompute records from their writes after a local decision or revert (in a transaction)."""
+    store.connection.execute("PRAGMA defer_foreign_keys = ON")
+    result = MergeResult()
+    Materializer(store, Aliases(store.connection), result).run(touched)
+    return result
+
+
+def write_decision(store, table: str, uuid: str, field: str, value: object, author: str) -> MergeResult:
+    """A local change that replaces every value of ``field`` this copy holds — the decision of a
+    conflict. It is an ordinary change: it syncs, and settles the conflict everywhere."""
+    from resilience_map.store.lineage import canonical_uuid  # noqa: PLC0415
+
+    with store.transaction():
+        uuid = canonical_uuid(store.connection, uuid)
+        if value is DELETED:
+            state = _state_of(store, table, uuid)
+            old = dict(state.values or {})
+            old.pop(GEOMETRY_FIELD, None)
+            store._history(author, table, uuid, "delete", old=old)
+        elif field == GEOMETRY_FIELD:
+            blob = bytes.fromhex(value) if isinstance(value, str) else None
+            store._history(author, table, uuid, "boundary", GEOMETRY_FIELD, None, "decided", payload=blob)
+        elif field == "*":
+            state = _state_of(store, table, uuid)
+            values = dict(state.values or {})
+            values.pop(GEOMETRY_FIELD, None)
+            store._history(author, table, uuid, "restore", new=values)
+        else:
+            store._history(author, table, uuid, "update", field, None, value)
+        return rematerialize(store, {table: {uuid}})
+
+
+def _state_of(store, table: str, uuid: str) -> GroupState:
+    aliases = Aliases(store.connection)
+    return Materializer(store, aliases, MergeResult())._states(table, [uuid])[0]
