@@ -317,7 +317,8 @@ class Materializer:
                         if (parent, pid) in held:
                             touched.setdefault(parent, set()).add(pid)
 
-    def _states(self, table: str, uuids: list[str]) -> list[GroupState]:
+    def _states(self, table: str, uuids: list[str], keep: Callable[[Write], bool] | None = None) -> list[GroupState]:
+        """The merged state of each record (``keep``: only the writes it accepts, e.g. the hub's)."""
         members = {u: self.aliases.members(u) for u in uuids}
         by_uuid: dict[str, list[Write]] = {}
         everyone = [m for ms in members.values() for m in ms]
@@ -328,7 +329,8 @@ class Materializer:
                 f'AND record_uuid IN ({",".join("?" * len(part))})', part)
             for row in rows:
                 w = write_from_row(tuple(row))
-                by_uuid.setdefault(w.uuid, []).append(w)
+                if keep is None or keep(w):
+                    by_uuid.setdefault(w.uuid, []).append(w)
         return [resolve(table, u, [w for m in members[u] for w in by_uuid.get(m, [])], self.aliases.canonical)
                 for u in uuids]
 
