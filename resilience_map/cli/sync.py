@@ -73,11 +73,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from resilience_map.sync.package import import_package
+    from resilience_map.sync.package import import_package, read_package
     from resilience_map.sync.report import rows_for, write_report
 
+    package = read_package(args.package)  # checked before the project is even opened
     with _open(args.project) as store:
-        summary = import_package(store, args.package, dry_run=args.dry_run)
+        summary = import_package(store, package, dry_run=args.dry_run)
         merge = summary.merge
         if args.report:
             write_report(args.report, rows_for(merge, summary.refused, args.dry_run), store)

@@ -181,9 +181,10 @@ class _DryRun(Exception):
     pass
 
 
-def import_package(store, path: Path, *, dry_run: bool = False) -> ImportSummary:
-    """Check a package, then apply what this copy has not seen in one transaction."""
-    package = read_package(path)
+def import_package(store, path: Path | Package, *, dry_run: bool = False) -> ImportSummary:
+    """Check a package (unless already read), then apply what this copy has not seen in one
+    transaction."""
+    package = path if isinstance(path, Package) else read_package(path)
     if package.sender == store.replica_id:
         raise PackageError(f"{package.path.name} was made from this very copy; nothing to import.")
     ours = lineage.knowledge(store.connection)
