@@ -19,7 +19,8 @@ import json
 import sqlite3
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from resilience_map.domain.kinds import RecordKind, kind_by_table
 from resilience_map.store.schema import RECORD_TABLES, _base_type, field_types

@@ -22,7 +22,6 @@ from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import all_kinds
 from resilience_map.domain.records import Record
 from resilience_map.domain.validation import ValidationError
-from resilience_map.store import geopackage as gpkg
 from resilience_map.store.lineage import (
     DELETED,
     GEOMETRY_FIELD,
@@ -465,12 +464,12 @@ def _json(value: object) -> str:
 
 
 def _table_of(record: Record) -> str:
-    from resilience_map.store.schema import RECORD_TABLES  # noqa: PLC0415
+    from resilience_map.store.schema import RECORD_TABLES
 
     return RECORD_TABLES[type(record)].name
 
 
-__all__ = ["Conflict", "GroupState", "MergeResult", "merge_writes", "resolve", "record_from_row"]
+__all__ = ["Conflict", "GroupState", "MergeResult", "merge_writes", "record_from_row", "resolve"]
 
 
 def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
@@ -484,7 +483,7 @@ def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
 def write_decision(store, table: str, uuid: str, field: str, value: object, author: str) -> MergeResult:
     """A local change that replaces every value of ``field`` this copy holds — the decision of a
     conflict. It is an ordinary change: it syncs, and settles the conflict everywhere."""
-    from resilience_map.store.lineage import canonical_uuid  # noqa: PLC0415
+    from resilience_map.store.lineage import canonical_uuid
 
     with store.transaction():
         uuid = canonical_uuid(store.connection, uuid)

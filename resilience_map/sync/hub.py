@@ -23,7 +23,14 @@ from resilience_map.domain.kinds import all_kinds
 from resilience_map.domain.records import utc_now
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store.lineage import Write, knowledge, write_from_row, writes_after
-from resilience_map.store.merge import Aliases, Conflict, GroupState, Materializer, MergeResult, merge_writes
+from resilience_map.store.merge import (
+    Aliases,
+    Conflict,
+    GroupState,
+    Materializer,
+    MergeResult,
+    merge_writes,
+)
 from resilience_map.store.schema import field_types, record_from_json, to_column
 from resilience_map.sync import hub_schema as hs
 from resilience_map.sync import state
@@ -246,13 +253,12 @@ def _publish(store, pg, pushed: Iterable[Write]) -> None:
         members = {m: u for u in uuids for m in aliases.members(u)}
         held = {(o, s) for o, s in pg.execute(
             f"SELECT origin, seq FROM {hs.SCHEMA}.changes WHERE record_uuid = ANY(%s)", (list(members),))}
-        states = materializer._states(kind.table, uuids, keep=lambda w: (w.origin, w.seq) in held)
+        states = materializer._states(kind.table, uuids, keep=lambda w, held=held: (w.origin, w.seq) in held)
         _write_hub_rows(pg, kind, states, list(members))
 
 
 def _write_hub_rows(pg, kind, states: list[GroupState], members: list[str]) -> None:
     table = f"{hs.SCHEMA}.{kind.table}"
-    owner_col = hs.owner_column(kind)
     pg.execute(f"DELETE FROM {table} WHERE uuid = ANY(%s)", (members,))
     pg.execute(f"DELETE FROM {hs.SCHEMA}.conflicts WHERE record_uuid = ANY(%s)", (members,))
     columns = hs.record_columns(kind) + (["geom"] if kind.geometry_type else [])

@@ -25,7 +25,11 @@ from resilience_map.store import lineage
 from resilience_map.store.merge import MergeResult, merge_writes
 from resilience_map.store.schema import SCHEMA_VERSION
 from resilience_map.sync import state
-from resilience_map.sync.changes import ChangeFormatError, write_from_json, write_to_json
+from resilience_map.sync.changes import (
+    ChangeFormatError,
+    write_from_json,
+    write_to_json,
+)
 from resilience_map.sync.rights import Account, refusal
 
 FORMAT = "resilience-map-sync"

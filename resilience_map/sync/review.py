@@ -15,7 +15,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from resilience_map.store.lineage import DELETED, Write, canonical_uuid, write_from_row, WRITE_COLUMNS
+from resilience_map.store.lineage import (
+    DELETED,
+    WRITE_COLUMNS,
+    Write,
+    canonical_uuid,
+    write_from_row,
+)
 from resilience_map.store.merge import MergeResult, rematerialize, write_decision
 from resilience_map.sync.state import sent_seq
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from resilience_map.domain.kinds import kind_by_table
 from resilience_map.domain.records import Municipality
+from resilience_map.store.errors import RecordNotFoundError
 from resilience_map.store.lineage import Write, canonical_uuid, history_value
 
 
@@ -63,9 +64,7 @@ def refusal(store, account: Account | None, w: Write) -> str | None:
         return None
     try:
         mine = store.municipality_by_registry_id(account.municipality).uuid
-    except LookupError:
-        mine = None
-    except Exception:  # RecordNotFoundError: the account's municipality is not in this project
+    except RecordNotFoundError:  # the account's municipality is not in this project
         mine = None
     touched = owners(store, w)
     if touched == {mine}:

@@ -36,7 +36,7 @@ def mark_sent(store, channel: str, seq: int) -> None:
 
 def current_account(conn: sqlite3.Connection):
     """The account this copy last synchronised with a hub as (declared in packages it makes)."""
-    from resilience_map.sync.rights import Account  # noqa: PLC0415
+    from resilience_map.sync.rights import Account
 
     row = conn.execute('SELECT account, municipality FROM "sync_hubs" WHERE account IS NOT NULL '
                        "ORDER BY last_sync DESC LIMIT 1").fetchone()
