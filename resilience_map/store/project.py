@@ -51,7 +51,7 @@ from resilience_map.store.errors import (
 from resilience_map.store import lineage
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate
-from resilience_map.store.replica import HybridClock, ensure_replica, mint_unplaced
+from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
 from resilience_map.store.query import RecordQuery, query_sql
 from resilience_map.store.schema import (
     ALL_LAYERS,
@@ -135,6 +135,7 @@ class ProjectStore:
         self._next_seq = 1
         self._seq_mark = 1
         self._tx_hlc: str | None = None
+        self._replica_unsaved = False
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------
@@ -251,7 +252,7 @@ class ProjectStore:
 
     def _start_replica(self) -> None:
         """Take this copy's replica id (a new one if the file moved), sequence and clock."""
-        self.replica_id = ensure_replica(self._conn, self.path)
+        self.replica_id, self._replica_unsaved = decide_replica(self._conn, self.path)
         row = self._conn.execute('SELECT MAX(seq) FROM "change_history" WHERE origin = ?',
                                  (self.replica_id,)).fetchone()
         self._next_seq = self._seq_mark = (row[0] or 0) + 1
@@ -293,6 +294,8 @@ class ProjectStore:
             self._touched = set()
             self._seq_mark = self._next_seq
             self._tx_hlc = None
+            if self._replica_unsaved and self.replica_id:
+                save_replica(self._conn, self.replica_id, self.path)
         self._depth += 1
         try:
             yield self._change_set  # type: ignore[misc]
@@ -308,6 +311,7 @@ class ProjectStore:
                 if layer.name in self._touched:
                     gpkg.touch_layer(self._conn, layer)
             self._conn.execute("COMMIT")
+            self._replica_unsaved = False
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
                  field: str | None = None, old: object = None, new: object = None,

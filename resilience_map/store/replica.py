@@ -42,28 +42,24 @@ def new_replica_id() -> str:
     return uuid_module.uuid4().hex[:16]
 
 
-def ensure_replica(conn: sqlite3.Connection, path: Path) -> str:
-    """The replica id of the file at ``path``, minted (and saved) if the file moved.
-
-    A file whose id was minted without a fingerprint (just created or migrated) adopts it.
-    """
+def decide_replica(conn: sqlite3.Connection, path: Path) -> tuple[str, bool]:
+    """The replica id of the file at ``path`` and whether it must be saved (a new id, because
+    the file moved; or the fingerprint of a just created or migrated file). Saving waits for the
+    first write, so opening a file and changing nothing leaves it byte for byte as it was."""
     meta = dict(conn.execute(
         f'SELECT key, value FROM "{META_TABLE}" WHERE key IN (?, ?)', (REPLICA_KEY, FINGERPRINT_KEY)))
-    here = fingerprint(path)
     replica = meta.get(REPLICA_KEY)
-    if replica and meta.get(FINGERPRINT_KEY) == here:
-        return replica
+    if replica and meta.get(FINGERPRINT_KEY) == fingerprint(path):
+        return replica, False
     if not replica or meta.get(FINGERPRINT_KEY):
         replica = new_replica_id()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
-                         [(REPLICA_KEY, replica), (FINGERPRINT_KEY, here)])
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return replica
+    return replica, True
+
+
+def save_replica(conn: sqlite3.Connection, replica: str, path: Path) -> None:
+    """Record the replica id with this place's fingerprint (inside the caller's transaction)."""
+    conn.executemany(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
+                     [(REPLICA_KEY, replica), (FINGERPRINT_KEY, fingerprint(path))])
 
 
 def mint_unplaced(conn: sqlite3.Connection) -> str:
