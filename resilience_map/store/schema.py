@@ -261,25 +261,38 @@ def record_from_row(record_type: type[Record], row: typing.Mapping[str, object],
 
 def record_from_json(record_type: type[Record], data: typing.Mapping[str, object]) -> Record:
     """Inverse of the history snapshots: a JSON dict (as written by to_json_value) → record."""
-    hints = field_types(record_type)
     values: dict[str, object] = {}
-    for f in fields(record_type):
-        if f.name not in data:
+    for name, annotation, convert in _json_plan(record_type):
+        if name not in data:
             continue
-        raw = data[f.name]
-        if f.name == "participants":
-            values[f.name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
-                                                       role=ParticipationRole(p["role"])) for p in raw)
+        raw = data[name]
+        if raw is None:
+            values[name] = None
+        elif name == "participants":
+            values[name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
+                                                     role=ParticipationRole(p["role"])) for p in raw)
         elif isinstance(raw, (list, dict)):
-            values[f.name] = from_column(json.dumps(raw), hints[f.name])
+            values[name] = from_column(json.dumps(raw), annotation)
         else:
-            values[f.name] = from_column(raw, hints[f.name])
+            values[name] = convert(raw)
     return record_type(**values)
 
 
+@functools.cache
+def _json_plan(record_type: type[Record]) -> tuple[tuple[str, object, typing.Callable[[object], object]], ...]:
+    """(field, annotation, converter) of every field, worked out once per record type: a merge
+    turns tens of thousands of snapshots into records."""
+    hints = field_types(record_type)
+    return tuple((f.name, hints[f.name], converter(hints[f.name])) for f in fields(record_type))
+
+
+@functools.cache
+def _row_columns(record_type: type[Record]) -> tuple[str, ...]:
+    return tuple(RECORD_TABLES[record_type].columns())
+
+
 def record_to_row(record: Record) -> dict[str, object]:
-    table = RECORD_TABLES[type(record)]
-    return {name: to_column(getattr(record, name)) for name in table.columns()}
+    return {name: to_column(getattr(record, name)) for name in _row_columns(type(record))}
 
 
 def participant_to_json(p: ActivityParticipant) -> dict[str, str]:

@@ -75,7 +75,14 @@ def connect_readwrite(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA journal_mode = DELETE")
+    # 64 MiB of page cache (SQLite's default is 2 MiB): a merge or import of 10,000 changes dirties
+    # more pages than that, and each spill of dirty pages mid-transaction costs a journal fsync.
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return conn
+
+
+#: Page cache of a connection that writes (KiB); taken only as pages are used.
+CACHE_KIB = 65536
 
 
 def is_writable(path: Path) -> bool:

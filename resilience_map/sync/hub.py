@@ -253,7 +253,7 @@ def _publish(store, pg, pushed: Iterable[Write]) -> None:
         members = {m: u for u in uuids for m in aliases.members(u)}
         held = {(o, s) for o, s in pg.execute(
             f"SELECT origin, seq FROM {hs.SCHEMA}.changes WHERE record_uuid = ANY(%s)", (list(members),))}
-        states = materializer._states(kind.table, uuids, keep=lambda w, held=held: (w.origin, w.seq) in held)
+        states = materializer.states(kind.table, uuids, keep=lambda w, held=held: (w.origin, w.seq) in held)
         _write_hub_rows(pg, kind, states, list(members))
 
 
