@@ -156,7 +156,8 @@ class Materializer:
             gone = [m for m in members[s.uuid] if m != s.uuid and m in current]
             stale += gone
             own = current.get(s.uuid)
-            values = {k: v for k, v in (s.values or {}).items() if k != GEOMETRY_FIELD}
+            values = dict(s.values or {})
+            values.pop(GEOMETRY_FIELD, None)
             values["uuid"] = s.uuid
             values["version"] = own.version + 1 if own else 1
             after = record_from_json(record_type, values)
@@ -204,7 +205,7 @@ class Materializer:
             names = ", ".join(f'"{c}"' for c in columns)
             self.conn.executemany(
                 f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})',
-                [[to_column(getattr(r, c)) for c in columns] for r in inserts])
+                [[_column(getattr(r, c)) for c in columns] for r in inserts])
         groups: dict[tuple[str, ...], list[Record]] = {}
         for step in steps:
             if not step.insert:
@@ -213,7 +214,7 @@ class Materializer:
             names = [*changed, "modified_at", "modified_by", "version"]
             sets = ", ".join(f'"{n}" = ?' for n in names)
             self.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE uuid = ?',
-                                  [[*(to_column(getattr(r, n)) for n in names), r.uuid] for r in records])
+                                  [[*(_column(getattr(r, n)) for n in names), r.uuid] for r in records])
 
     def _write_one_by_one(self, table: str, steps: list[_Step]) -> list[_Step]:
         """After a batch failed on a constraint: write what can be written, report the rest."""
@@ -355,6 +356,14 @@ _SELECT_WRITES = ("SELECT " + ", ".join(
     {"old_value": "CASE WHEN operation = 'delete' THEN old_value END", "change_set": "''"}.get(c, c)
     for c in WRITE_COLUMNS) + ' FROM "change_history"')
 _GEOMETRY_TABLES = {t for t in TABLE_ORDER if GEOMETRY_FIELD in record_fields(t)}
+
+
+def _column(value: object) -> object:
+    """A field value as SQLite stores it (plain numbers and text as they are)."""
+    return value if value is None or type(value) in _PLAIN else to_column(value)
+
+
+_PLAIN = (str, int, float)
 
 
 @functools.cache
