@@ -52,7 +52,14 @@ class MergeResult:
     added: list[Record] = field(default_factory=list)
     updated: list[tuple[Record, Record]] = field(default_factory=list)
     removed: list[Record] = field(default_factory=list)
+    #: Rows of uuids that became aliases of a record created with the same natural key: gone for
+    #: good (their content lives on in the canonical record), so not brought back by undo.
+    merged_away: list[Record] = field(default_factory=list)
+    #: Municipality boundaries that changed: uuid -> (GeoPackage geometry before, after).
+    boundaries: dict[str, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
     new_conflicts: list[Conflict] = field(default_factory=list)
+    #: The applied writes are the history rows after this one (for the History view's event).
+    history_mark: int | None = None
     resolved_conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -159,10 +166,13 @@ class Materializer:
             values = dict(s.values or {})
             values.pop(GEOMETRY_FIELD, None)
             values["uuid"] = s.uuid
-            values["version"] = own.version + 1 if own else 1
+            # the row of an alias gives way to the canonical record: one record, changed
+            before = own if own is not None else (current[gone[0]] if gone else None)
+            values["version"] = before.version + 1 if before is not None else 1
+            self.result.merged_away += [current[g] for g in gone if current[g] is not before]
             after = record_from_json(record_type, values)
             if own is None:
-                steps.append(_Step(current[gone[0]] if gone else None, after, list(content), True))
+                steps.append(_Step(before, after, list(content), True))
                 continue
             changed = [n for n in content if getattr(own, n) != getattr(after, n)]
             if changed:
@@ -242,10 +252,12 @@ class Materializer:
             geom = (s.values or {})[GEOMETRY_FIELD]
             blob = bytes.fromhex(geom) if isinstance(geom, str) else None
             row = rows.get(s.uuid)
-            old = row["geom"] if row is not None else None
-            if (bytes(old) if old is not None else None) != blob:
+            old = bytes(row["geom"]) if row is not None and row["geom"] is not None else None
+            if old != blob:
                 self.conn.execute(f'UPDATE "{table}" SET geom = ? WHERE uuid = ?', (blob, s.uuid))
                 self.store.touch(table)
+                first = self.result.boundaries.get(s.uuid, (old, None))[0]
+                self.result.boundaries[s.uuid] = (first, blob)
 
     def _delete_rows(self, table: str, uuids: list[str]) -> None:
         if uuids:

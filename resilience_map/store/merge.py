@@ -62,7 +62,7 @@ def merge_writes(store, writes: Sequence[Write]) -> MergeResult:
         f'INSERT INTO "change_history" ({", ".join(WRITE_COLUMNS)}) VALUES ({", ".join("?" * len(WRITE_COLUMNS))})',
         [_row(w) for w in new])
     store.touch("change_history")
-    result.applied = new
+    result.applied, result.history_mark = new, mark
     aliases = Aliases(conn)
     touched: dict[str, set[str]] = {}
     for table, uuid in aliases.register(new):

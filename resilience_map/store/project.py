@@ -349,6 +349,15 @@ class ProjectStore:
         self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
         self._touched.add(HISTORY_LAYER.name)
 
+    def note_history(self, after_fid: int) -> None:
+        """History rows written in bulk (by a merge) after row ``after_fid`` join the open
+        transaction's rows, so the change event tells the History view about them too."""
+        assert self._tx is not None, "history rows are written inside a transaction"
+        names = HistoryEntry.__dataclass_fields__
+        rows = self._conn.execute(f'SELECT * FROM "{HISTORY_LAYER.name}" WHERE fid > ? ORDER BY fid', (after_fid,))
+        self._tx.history.extend(HistoryEntry(**{k: r[k] for k in names}) for r in rows)
+        self._touched.add(HISTORY_LAYER.name)
+
     def transaction_clock(self) -> str:
         """One clock value for every change of the current transaction."""
         if self._tx_hlc is None:

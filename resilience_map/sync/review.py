@@ -74,6 +74,21 @@ def pending_changes(store) -> list[PendingChange]:
     return [PendingChange(*r, refused=refused.get(r[0])) for r in rows if r[0] > hub or r[0] in refused]
 
 
+def pending_count(store) -> int:
+    """How many of :func:`pending_changes` there are (for the status bar: one count query)."""
+    conn, me = store.connection, store.replica_id
+    if me is None:
+        return 0
+    return conn.execute(
+        'SELECT COUNT(*) FROM "change_history" WHERE origin = ? AND seq > ? AND operation != ? AND '
+        '(seq > ? OR seq IN (SELECT seq FROM "sync_refusals" WHERE origin = ?))',
+        (me, max(sent_seq(conn, "exported"), 0), "void", sent_seq(conn, "hub"), me)).fetchone()[0]
+
+
+def conflict_count(store) -> int:
+    return store.connection.execute('SELECT COUNT(*) FROM "sync_conflicts"').fetchone()[0]
+
+
 def revert_pending(store, seq: int) -> tuple[MergeResult, list[Write]]:
     """Take back one pending change (and, for a record created by it, the pending changes made
     to that record since). Returns what changed and the originals, for :func:`unrevert`."""
