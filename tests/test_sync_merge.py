@@ -50,11 +50,11 @@ def _plain(value):
     return to_json_value(value)
 
 
-ops = st.lists(st.tuples(st.sampled_from(["edit", "edit", "insert", "delete", "notes", "exchange"]),
+ops = st.lists(st.tuples(st.sampled_from(["edit", "edit", "insert", "delete", "notes", "move", "exchange"]),
                          st.integers(0, 2), st.integers(0, 2), st.integers(0, 9)), min_size=3, max_size=14)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=ops, final_order=st.permutations([(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)]))
 def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_factory, sync_base_template) -> None:
     folder = tmp_path_factory.mktemp("prop")
@@ -77,6 +77,14 @@ def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_fac
                     pass  # already there in this copy
             elif op == "delete" and values:
                 store.delete(IndicatorValue, values[n % len(values)].uuid, f"r{who}")
+            elif op == "move" and values:  # onto another natural key: refused here if taken here
+                units, inds = store.municipalities(), store.list(IndicatorDefinition)
+                v = values[n % len(values)]
+                try:
+                    store.update(dataclasses.replace(v, municipality_uuid=units[(n + other) % 3].uuid,
+                                                     indicator_uuid=inds[n % 2].uuid), f"r{who}")
+                except ValidationError:
+                    pass
             elif op == "notes":
                 wave = store.list(StudyWave)[0]
                 store.update(dataclasses.replace(wave, notes=f"note {n}"), f"r{who}")

@@ -106,8 +106,8 @@ class Write:
         """What this write says field ``name`` is (plain JSON value; DELETED for deletes)."""
         if self.operation == "delete":
             return DELETED
-        if name == GEOMETRY_FIELD:
-            return self.payload.hex() if (self.operation == "boundary" and self.payload) else None
+        if name == GEOMETRY_FIELD:  # a boundary, or the boundary a restore puts back
+            return self.payload.hex() if (self.operation in ("boundary", "restore") and self.payload) else None
         if self.whole_record:
             return self.snapshot().get(name)
         return history_value(self.table, name, self.new_value)

@@ -10,18 +10,18 @@ by record, so one bad record is reported without losing the others.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import all_kinds, kind_of
 from resilience_map.domain.records import HubActivity, Municipality, Record
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store.aliases import REFERENCES, Aliases, chunks
+from resilience_map.store.held import HELD_DELETE, add_referenced_parents, held_state, still_referenced
+from resilience_map.store.keys import SWAP_COLUMN, KeySettler, keyed
 from resilience_map.store.lineage import (
     GEOMETRY_FIELD,
     RECORD_TABLES_BY_NAME,
@@ -32,40 +32,18 @@ from resilience_map.store.lineage import (
     tuples,
     write_from_row,
 )
+from resilience_map.store.merge_result import MergeResult
 from resilience_map.store.resolve import Conflict, GroupState, resolve
 from resilience_map.store.schema import record_from_json, record_from_row, to_column, to_json_value
 
+__all__ = ["HELD_DELETE", "TABLE_ORDER", "Materializer", "MergeResult"]
+
 #: Tables in the order parents come before the records that refer to them.
 TABLE_ORDER = [k.table for k in all_kinds()]
+#: Prefix of a key column's value while the record's key is set aside (never a real value).
+SET_ASIDE = "\x1f(moving) "
 #: Record types whose rows have derived rows (seats, participants, points): written one by one.
 _DERIVED_ROWS = (Municipality, HubActivity)
-#: The field of a conflict that is a held-back delete (the whole record).
-HELD_DELETE = "*"
-
-
-@dataclass
-class MergeResult:
-    """What a merge did, for the report, the change event and undo."""
-
-    applied: list[Write] = field(default_factory=list)
-    already_known: int = 0
-    added: list[Record] = field(default_factory=list)
-    updated: list[tuple[Record, Record]] = field(default_factory=list)
-    removed: list[Record] = field(default_factory=list)
-    #: Rows of uuids that became aliases of a record created with the same natural key: gone for
-    #: good (their content lives on in the canonical record), so not brought back by undo.
-    merged_away: list[Record] = field(default_factory=list)
-    #: Municipality boundaries that changed: uuid -> (GeoPackage geometry before, after).
-    boundaries: dict[str, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
-    new_conflicts: list[Conflict] = field(default_factory=list)
-    #: The applied writes are the history rows after this one (for the History view's event).
-    history_mark: int | None = None
-    resolved_conflicts: list[Conflict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def plan(self, description: str = "") -> ChangePlan:
-        """The record changes as a plan (its inverse undoes the merge as ordinary edits)."""
-        return ChangePlan(tuple(self.added), tuple(self.updated), tuple(self.removed), description)
 
 
 @dataclass
@@ -87,18 +65,28 @@ class Materializer:
         memory, so that reading a record's writes reads only the older ones."""
         self.store, self.conn, self.aliases, self.result = store, store.connection, aliases, result
         self.history_mark = history_mark
+        #: Rows read but not yet written, by table (None: no such row); dropped once a table is written.
+        self._rows: dict[str, dict[str, sqlite3.Row | None]] = {}
+        #: Records as they were before their key was set aside for an exchange of keys.
+        self._vacated: dict[str, Record] = {}
         self.fresh: dict[str, list[Write]] = {}
         for w in fresh:
             self.fresh.setdefault(w.uuid, []).append(w)
 
     def run(self, touched: dict[str, set[str]]) -> None:
         touched = {t: {self.aliases.canonical(u) for u in uuids} for t, uuids in touched.items()}
-        self._add_referenced_parents(touched)
+        add_referenced_parents(self.conn, touched)
         states: dict[str, list[GroupState]] = {}
         for table in TABLE_ORDER:
             if touched.get(table):
                 states[table] = self.states(table, sorted(touched[table]))
+                if keyed(table):
+                    states[table] = KeySettler(self.conn, table, self.aliases.canonical,
+                                               lambda uuids, t=table: self.states(t, uuids),
+                                               lambda uuids, t=table: self.rows(t, uuids)).settle(states[table])
         for table in TABLE_ORDER:  # parents first: what children refer to exists
+            if keyed(table):
+                self._vacate(table, [s for s in states.get(table, []) if s.values is None])
             live = [s for s in states.get(table, []) if s.values is not None]
             if live:
                 self.write(table, live)
@@ -132,21 +120,26 @@ class Materializer:
         return [resolve(table, u, [w for m in members[u] for w in by_uuid.get(m, ())], canonical) for u in uuids]
 
     def rows(self, table: str, uuids: Iterable[str]) -> dict[str, sqlite3.Row]:
-        """Current rows by uuid (those that exist)."""
-        out: dict[str, sqlite3.Row] = {}
-        wanted = list(dict.fromkeys(uuids))
+        """Current rows by uuid (those that exist); read once until the table is written."""
+        known = self._rows.setdefault(table, {})
+        uuids = list(dict.fromkeys(uuids))
+        wanted = [u for u in uuids if u not in known]
         for part in chunks(wanted):
+            known.update(dict.fromkeys(part))
             for row in self.conn.execute(
                     f'SELECT * FROM "{table}" WHERE uuid IN ({",".join("?" * len(part))})', part):
-                out[row["uuid"]] = row
-        return out
+                known[row["uuid"]] = row
+        return {u: known[u] for u in uuids if known[u] is not None}
 
     def records(self, table: str, rows: dict[str, sqlite3.Row]) -> dict[str, Record]:
+        """The rows as records (as they were before their key was set aside, if it was)."""
         record_type = RECORD_TABLES_BY_NAME[table].record_type
+        extra: dict[str, dict[str, object]] = {}
         if record_type is HubActivity:
             participants = self.store._participants(list(rows))
-            return {u: record_from_row(record_type, r, participants=participants.get(u, ())) for u, r in rows.items()}
-        return {u: record_from_row(record_type, r) for u, r in rows.items()}
+            extra = {u: {"participants": participants.get(u, ())} for u in rows}
+        return {u: self._vacated.get(u) or record_from_row(record_type, r, **extra.get(u, {}))
+                for u, r in rows.items()}
 
     # --- writing live records ------------------------------------------------------------------
 
@@ -175,23 +168,60 @@ class Materializer:
                 steps.append(_Step(before, after, list(content), True))
                 continue
             changed = [n for n in content if getattr(own, n) != getattr(after, n)]
-            if changed:
+            if changed or s.uuid in self._vacated:  # (a row whose key was set aside gets it back)
                 steps.append(_Step(own, after, changed, False))
-        self._apply(table, stale, steps)
+        moving = self._keys_moving(table, steps)
+        self._apply(table, stale, steps, moving)
         if table in _GEOMETRY_TABLES:
             self._write_geometry(table, states, rows)
+        self._rows.pop(table, None)
 
-    def _apply(self, table: str, stale: list[str], steps: list[_Step]) -> None:
+    def _keys_moving(self, table: str, steps: list[_Step]) -> list[str]:
+        """Records whose natural key changes: their key is set aside first, so that records can
+        exchange keys in one batch without ever two holding one (the unique index checks each row)."""
+        if not keyed(table):
+            return []
+        names, swap = kind_of_table(table).natural_key, SWAP_COLUMN[table]
+        moving = []
+        for step in steps:
+            if step.insert:
+                continue
+            if any(n in step.changed for n in names):
+                moving.append(step.after.uuid)
+            elif step.after.uuid not in self._vacated:
+                continue
+            if swap not in step.changed:
+                step.changed.append(swap)
+        return moving
+
+    def _vacate(self, table: str, dead: list[GroupState]) -> None:
+        """Rows about to be removed give their key up before the live records are written."""
+        members = [m for s in dead for m in self.aliases.members(s.uuid)]
+        rows = self.rows(table, members)
+        if rows:
+            self._vacated.update(self.records(table, rows))
+            self._set_aside(table, list(rows))
+            self._rows.pop(table, None)
+
+    def _set_aside(self, table: str, uuids: list[str]) -> None:
+        self.conn.executemany(f'UPDATE "{table}" SET "{SWAP_COLUMN[table]}" = ? WHERE uuid = ?',
+                              [(SET_ASIDE + u, u) for u in uuids])
+
+    def _apply(self, table: str, stale: list[str], steps: list[_Step], moving: list[str]) -> None:
         if not stale and not steps:
             return
         self.conn.execute("SAVEPOINT rm_materialize")
         try:
             self._delete_rows(table, stale)
+            if moving:
+                self._set_aside(table, moving)
             self._write_batch(table, steps)
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO rm_materialize")
             self.conn.execute("RELEASE rm_materialize")
             self._delete_rows(table, stale)
+            if moving:
+                self._set_aside(table, moving)
             steps = self._write_one_by_one(table, steps)
         else:
             self.conn.execute("RELEASE rm_materialize")
@@ -275,7 +305,7 @@ class Materializer:
 
     def _remove(self, table: str, states: list[GroupState]) -> list[GroupState]:
         """Delete the rows of records whose writes say they are gone; returns the states, with a
-        held-back delete's state replaced by the record kept."""
+        held-back delete's state replaced by the record kept (see :mod:`.held`)."""
         members = {s.uuid: self.aliases.members(s.uuid) for s in states}
         current = self.records(table, self.rows(table, (m for ms in members.values() for m in ms)))
         out, doomed = [], []
@@ -285,8 +315,10 @@ class Materializer:
                 out.append(s)
                 continue
             row = current.get(s.uuid) or current[present[0]]
-            if table in REFERENCES and self._still_referenced(table, present):
-                out.append(self._hold(s, row))
+            if table in REFERENCES and still_referenced(self.conn, table, present):
+                kept = held_state(s, row)
+                self.write(table, [kept])
+                out.append(kept)
                 continue
             doomed += present
             self.result.removed.append(row)
@@ -294,43 +326,8 @@ class Materializer:
         if doomed:
             self._delete_rows(table, doomed)
             self.store.touch(table)
+        self._rows.pop(table, None)
         return out
-
-    def _still_referenced(self, table: str, uuids: list[str]) -> int:
-        count = 0
-        marks = ",".join("?" * len(uuids))
-        for child, column in REFERENCES.get(table, []):
-            count += self.conn.execute(f'SELECT COUNT(*) FROM "{child}" WHERE "{column}" IN ({marks})',
-                                       uuids).fetchone()[0]
-        return count
-
-    def _hold(self, state: GroupState, canonical_row: Record) -> GroupState:
-        """A delete that would orphan records referring to this one is held back: the record
-        stays as it was before the delete, and the delete is kept as a conflict."""
-        assert state.deleted_by is not None
-        delete = state.deleted_by
-        values = {f: delete.value_before_delete(f) for f in record_fields(state.table) if f != GEOMETRY_FIELD}
-        values.update({k: getattr(canonical_row, k) for k in ("created_at", "modified_at", "modified_by")})
-        held = Conflict(state.table, state.uuid, HELD_DELETE, "", "kept: other records still refer to it",
-                        delete.id, "(deleted)", delete.author, delete.changed_at)
-        state = dataclasses.replace(state, values=values, conflicts=state.conflicts + (held,))
-        self.write(state.table, [state])
-        return state
-
-    def _add_referenced_parents(self, touched: dict[str, set[str]]) -> None:
-        """A removed child may free a parent whose delete was held back: look at it again."""
-        held = {(t, u) for t, u in self.conn.execute(
-            'SELECT table_name, record_uuid FROM "sync_conflicts" WHERE field = ?', (HELD_DELETE,))}
-        if not held:
-            return
-        for parent, refs in REFERENCES.items():
-            for child, column in refs:
-                if child == "activity_participants":
-                    continue
-                for uuid in touched.get(child, ()):
-                    for (pid,) in self.conn.execute(f'SELECT "{column}" FROM "{child}" WHERE uuid = ?', (uuid,)):
-                        if (parent, pid) in held:
-                            touched.setdefault(parent, set()).add(pid)
 
     # --- conflicts -----------------------------------------------------------------------------
 

@@ -19,8 +19,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from resilience_map.store.aliases import Aliases
-from resilience_map.store.lineage import DELETED, GEOMETRY_FIELD, WRITE_COLUMNS, Write, canonical_uuid
+from resilience_map.store.aliases import Aliases, chunks
+from resilience_map.store.keys import KEY_CONFLICT, keyed
+from resilience_map.store.lineage import (
+    DELETED,
+    GEOMETRY_FIELD,
+    WRITE_COLUMNS,
+    Write,
+    canonical_uuid,
+    record_fields,
+)
 from resilience_map.store.materialize import HELD_DELETE, TABLE_ORDER, Materializer, MergeResult
 from resilience_map.store.resolve import Conflict, GroupState, resolve
 
@@ -58,9 +66,9 @@ def merge_writes(store, writes: Sequence[Write]) -> MergeResult:
     conn.execute("PRAGMA defer_foreign_keys = ON")
     store.clock.observe(new[-1].hlc)
     mark = conn.execute('SELECT COALESCE(MAX(fid), 0) FROM "change_history"').fetchone()[0]
-    conn.executemany(
-        f'INSERT INTO "change_history" ({", ".join(WRITE_COLUMNS)}) VALUES ({", ".join("?" * len(WRITE_COLUMNS))})',
-        [_row(w) for w in new])
+    marks = ", ".join("?" * len(WRITE_COLUMNS))
+    conn.executemany(f'INSERT INTO "change_history" ({", ".join(WRITE_COLUMNS)}) VALUES ({marks})',
+                     [_row(w) for w in new])
     store.touch("change_history")
     result.applied, result.history_mark = new, mark
     aliases = Aliases(conn)
@@ -88,25 +96,80 @@ def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
 
 def write_decision(store, table: str, uuid: str, field: str, value: object, author: str) -> MergeResult:
     """A local change that replaces every value of ``field`` this copy holds — the decision of a
-    conflict. It is an ordinary change: it syncs, and settles the conflict everywhere."""
+    conflict. It is an ordinary change: it syncs, and settles the conflict everywhere.
+
+    Keeping a record that a delete still wins somewhere (a held-back delete, a delete that lost
+    to later changes, or a value chosen against a delete) writes the whole record back, boundary
+    included, so the delete is overruled on every field."""
     with store.transaction():
         uuid = canonical_uuid(store.connection, uuid)
+        state = state_of(store, table, uuid)
+        deleted = any(w.operation == "delete" for w in (state.winners or {}).values())
         if value is DELETED:
-            old = dict(state_of(store, table, uuid).values or {})
-            old.pop(GEOMETRY_FIELD, None)
-            store._history(author, table, uuid, "delete", old=old)
-        elif field == GEOMETRY_FIELD:
+            store._history(author, table, uuid, "delete", old=_content(state))
+        elif field == GEOMETRY_FIELD and not deleted:
             blob = bytes.fromhex(value) if isinstance(value, str) else None
             store._history(author, table, uuid, "boundary", GEOMETRY_FIELD, None, "decided", payload=blob)
-        elif field == HELD_DELETE:
-            values = dict(state_of(store, table, uuid).values or {})
-            values.pop(GEOMETRY_FIELD, None)
-            store._history(author, table, uuid, "restore", new=values)
+        elif field == HELD_DELETE or deleted:
+            values = _content(state)
+            if field not in (HELD_DELETE, GEOMETRY_FIELD):
+                values[field] = value
+            if field == GEOMETRY_FIELD:
+                geom = bytes.fromhex(value) if isinstance(value, str) else None
+            else:
+                geom = _boundary(store, table, uuid)
+            store._history(author, table, uuid, "restore", new=values, payload=geom)
         else:
             store._history(author, table, uuid, "update", field, None, value)
         return rematerialize(store, {table: {uuid}})
 
 
+def _content(state: GroupState) -> dict[str, object]:
+    """A record's fields as its writes say (as it was before the delete, if a delete won)."""
+    if state.values is not None:
+        values = dict(state.values)
+    else:
+        assert state.deleted_by is not None
+        values = {f: state.deleted_by.value_before_delete(f) for f in record_fields(state.table)}
+    values.pop(GEOMETRY_FIELD, None)
+    return values
+
+
+def _boundary(store, table: str, uuid: str) -> bytes | None:
+    """The boundary the project shows for a record now (None: none, or not a boundary table)."""
+    if GEOMETRY_FIELD not in record_fields(table):
+        return None
+    row = store.connection.execute(f'SELECT geom FROM "{table}" WHERE uuid = ?', (uuid,)).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
+
+
 def state_of(store, table: str, uuid: str) -> GroupState:
     """What the writes this copy holds say about one record."""
     return Materializer(store, Aliases(store.connection), MergeResult()).states(table, [uuid])[0]
+
+
+def settle_local(store, written: dict[str, set[str]]) -> MergeResult | None:
+    """After local changes (in their transaction): recompute the records they wrote that have
+    open conflicts, and — where they wrote a table with unique natural keys — the records sent
+    back from a key, which may take it now. None when there is nothing to recompute."""
+    conn = store.connection
+    aliases = Aliases(conn)
+    touched: dict[str, set[str]] = {}
+    for table, uuids in written.items():
+        canonical = sorted({aliases.canonical(u) for u in uuids})
+        for part in chunks(canonical):
+            rows = conn.execute(f'SELECT DISTINCT record_uuid FROM "sync_conflicts" WHERE record_uuid IN '
+                                f'({",".join("?" * len(part))})', part)
+            touched.setdefault(table, set()).update(r[0] for r in rows)
+        if keyed(table):
+            sent_back = conn.execute('SELECT DISTINCT record_uuid FROM "sync_conflicts" WHERE table_name = ? '
+                                     "AND kept_write = ?", (table, KEY_CONFLICT)).fetchall()
+            if sent_back:
+                touched.setdefault(table, set()).update([*canonical, *(r[0] for r in sent_back)])
+    touched = {t: u for t, u in touched.items() if u}
+    if not touched:
+        return None
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    result = MergeResult()
+    Materializer(store, aliases, result).run(touched)
+    return result

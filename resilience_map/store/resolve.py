@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 from resilience_map.store.lineage import (
     DELETED,
+    GEOMETRY_FIELD,
     REFERENCE_FIELDS,
     Write,
     heads,
     record_fields,
 )
 
+#: The field of a conflict about the whole record (a delete that did not win, or was held back).
+WHOLE_RECORD_FIELD = "*"
 #: Fields whose values name other records (compared and stored by canonical uuid).
 _REFERRING = frozenset((*REFERENCE_FIELDS, "participants"))
 
@@ -98,11 +101,16 @@ def resolve(table: str, uuid: str, writes: Sequence[Write],
     live = {id(w): w for w in winners.values() if w.operation != "delete"}
     if not live:
         return GroupState(table, uuid, None, tuple(conflicts), deleted_by=winners[fields[0]], winners=winners)
+    last = max(live.values(), key=_order)
+    named = {c.other_write for c in conflicts}
     for name, w in winners.items():  # fields whose winner is a delete keep the value they had
         if w.operation == "delete":
             before = w.value_before_delete(name)
             values[name] = canonical_refs(name, before, canonical) if name in _REFERRING else before
-    last = max(live.values(), key=_order)
+            if w.id not in named:  # the record lives on by later changes: the delete is kept
+                named.add(w.id)
+                conflicts.append(Conflict(table, uuid, WHOLE_RECORD_FIELD, last.id, "kept: changed after the delete",
+                                          w.id, plain(DELETED), w.author, w.changed_at))
     first = min((w for w in writes if w.field is None and w.operation in _CREATING), key=_order, default=last)
     values["created_at"] = first.snapshot().get("created_at") or first.changed_at
     values["modified_at"] = last.changed_at
@@ -115,7 +123,7 @@ _CREATING = ("insert", "restore")
 
 def _value(w: Write, name: str, canonical: Callable[[str], str]) -> object:
     """What ``w`` says field ``name`` is, with references by canonical uuid."""
-    if w.field is None and w.operation in _CREATING:
+    if w.field is None and w.operation in _CREATING and name != GEOMETRY_FIELD:
         value = w.snapshot().get(name)
     else:
         value = w.value(name)

@@ -150,7 +150,7 @@ def decide(store, conflict: OpenConflict, value: object, author: str) -> MergeRe
     """Settle a conflict with ``value`` — the kept one, the other one, another value typed in,
     or :data:`DELETE_RECORD`. For a held-back delete ('*'), any value but DELETE_RECORD keeps
     the record."""
-    if conflict.field == "*" and value is DELETE_RECORD:
+    if conflict.field == "*" and not conflict.kept_write and value is DELETE_RECORD:
         raise ValueError("Other records still refer to this record; delete or move them first.")
     if value == "(deleted)":
         value = DELETE_RECORD
