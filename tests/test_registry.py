@@ -341,3 +341,41 @@ def test_generated_file_is_up_to_date_with_its_source():
     )
     assert set(seat_sources) <= {"geonames", "page", "unknown"}
     assert seat_sources["unknown"] == len(SEATS_WITHOUT_COORDINATES)
+
+
+#: Kosovo units whose English form is not name_local without diacritics (data/README.md).
+KOSOVO_ENGLISH_EXCEPTIONS = {
+    "xk-prishtine": "Prishtina", "xk-podujeve": "Podujeva", "xk-peje": "Peja", "xk-kline": "Klina",
+    "xk-gjakove": "Gjakova", "xk-malisheve": "Malisheva", "xk-mamushe": "Mamusha",
+    "xk-suhareke": "Suhareka", "xk-kamenice": "Kamenica", "xk-fushe-kosove": "Fushe Kosova",
+    "xk-mitrovice": "South Mitrovica", "xk-mitrovice-e-veriut": "North Mitrovica",
+}
+
+
+def test_kosovo_english_names_follow_the_documented_rule():
+    import unicodedata
+
+    def plain(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+    for m in _units(Country.XK):
+        expected = KOSOVO_ENGLISH_EXCEPTIONS.get(m.registry_id, plain(m.name_local))
+        assert m.name_en == expected, m.registry_id
+        if m.registry_id in KOSOVO_ENGLISH_EXCEPTIONS and "Mitrovica" not in expected:
+            assert any(plain(a) == expected for a in m.alt_names), m.registry_id  # the definite form
+
+
+def test_name_forms_users_type_are_known():
+    from resilience_map.domain.names import fold
+
+    expected = {
+        "ba-novo-gorazde": "Ustiprača", "ba-vukosavlje": "Srpski Odžak", "xk-hani-i-elezit": "Han i Elezit",
+        "xk-mitrovice": "Јужна Митровица", "mk-stip": "Shtip", "mk-kicevo": "Kichevo",
+        "mk-mavrovo-i-rostuse": "Mavrovë dhe Rostushë", "rs-subotica": "Szabadka", "rs-sabac": "Szabács",
+    }
+    by_id = registry_by_id()
+    for registry_id, form in expected.items():
+        assert fold(form) in {fold(n) for n in by_id[registry_id].all_names()}, registry_id
+    novo_brdo = by_id["xk-novoberde"]
+    assert (novo_brdo.name_local, novo_brdo.name_en) == ("Novo Brdo", "Novo Brdo")
+    assert "Novobërdë" in novo_brdo.alt_names
