@@ -2,8 +2,9 @@
 
 The demo holds the full municipality registry, the hub activities, prevention
 structures, SCN memberships and officials' statements that public Strong Cities
-pages state as facts (``data/demo_facts.json``, each record citing its pages), the indicator framework (``data/indicators.json``)
-and SYNTHETIC indicator values for two study waves. The synthetic flag is set
+pages state as facts (``data/demo_facts.json``, each record citing its pages),
+the indicator framework (``data/indicators.json``) and SYNTHETIC indicator
+values for two study waves. The synthetic flag is set
 on the waves, on every value and on the project, so every view and export can
 say "Demo data – not study results".
 """
