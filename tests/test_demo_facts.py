@@ -16,7 +16,11 @@ import pytest
 from conftest import SHARED_ROOT
 
 from resilience_map.demo import UnitFinder, source_text
-from resilience_map.domain.records import HubActivity, MunicipalityNote, PreventionStructure
+from resilience_map.domain.records import (
+    HubActivity,
+    MunicipalityNote,
+    PreventionStructure,
+)
 from resilience_map.io.registry import load_registry
 from resilience_map.store import ProjectStore
 
