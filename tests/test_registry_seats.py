@@ -9,6 +9,7 @@ falls into a neighbour must fail.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -110,8 +111,9 @@ def _unit_of(file: str, names: list[str], shape_id: str | None, index) -> str:
     return found.pop()
 
 
+@lru_cache(maxsize=1)
 def _polygons(folder: Path) -> dict[str, object]:
-    """Registry id → its geometry in EPSG:3035, from every shared file."""
+    """Registry id → its geometry in EPSG:3035, from every shared file (read once)."""
     index, by_id = _name_index(), registry_by_id()
     polygons: dict[str, object] = {}
     for frame in _features(folder):
