@@ -29,3 +29,25 @@ def wait_until_drawn(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
     qtbot.waitUntil(lambda: bool(page_eval(qtbot, window, "RM.probe.ready() && RM.probe.legendText().length > 0")),
                     timeout=20000)
+
+
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def poppler(tool: str, *args: str | Path) -> str:
+    """Run a poppler-utils tool (pdftotext, pdffonts); skips the test when it is not installed."""
+    import shutil
+
+    import pytest
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (Debian package poppler-utils, listed in .ci/run)")
+    return subprocess.run([tool, *map(str, args)], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    """The extracted text of each page, as a reader's copy-paste would give it."""
+    return poppler("pdftotext", "-layout", path, "-").split("\f")[:-1]

@@ -118,7 +118,10 @@ class BriefingFacts:
         mine = [u for u in self.data.units if u.country is country]
         top = sorted((u for u in mine if u.kind is not UnitKind.CITY_MUNICIPALITY), key=lambda u: u.name_latin)
         ordered = []
+        children = {c.uuid for u in top for c in self.data.children_of(u)}
         for u in top:
+            if u.uuid in children:
+                continue
             ordered.append(u)
             ordered += sorted(self.data.children_of(u), key=lambda c: c.name_latin)
         seen = {u.uuid for u in ordered}

@@ -163,7 +163,7 @@ def _notes(facts: BriefingFacts, unit: Municipality) -> str:
         mine = [n for n in notes if n.category.value == category]
         if not mine:
             continue
-        out.append(f"*{mine[0].category.label}s*\n")
+        out.append(f"#block(sticky: true)[*{mine[0].category.label}s*]\n")
         for n in mine:
             when = f" ({n.noted_on.isoformat()})" if n.noted_on else ""
             mark = ('#box(fill: rgb("#b00020"), inset: (x: 2pt, y: 1pt), text(white, weight: "bold", 7pt)[Restricted]) '

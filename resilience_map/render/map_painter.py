@@ -45,14 +45,16 @@ class MapGeometry:
         return self.transform.point(float(x[0]), float(y[0]))
 
 
-def place_map(scene: MapScene, frame: Box) -> MapGeometry:
+def place_map(scene: MapScene, frame: Box, tolerance_mm: float = PRINT_TOLERANCE_MM) -> MapGeometry:
     """Project the scene's geometry and fit its extent into ``frame`` (page mm)."""
     projection = MapProjection(scene.extent)
     transform = FrameTransform.fit(projection.projected_extent(), frame)
-    tolerance_deg = PRINT_TOLERANCE_MM / transform.scale / _DEG_METRES
+    tolerance_deg = tolerance_mm / transform.scale / _DEG_METRES
     geoms = [a.geometry for a in scene.areas]
     simplified = _simplified(geoms, tolerance_deg) if geoms else []
     page = transform.apply(projection.geometries(simplified)) if geoms else np.asarray([], dtype=object)
+    if len(page):  # what lies outside the frame is never written into a PDF or SVG
+        page = shapely.clip_by_rect(page, frame[0] - 1, frame[1] - 1, frame[2] + 1, frame[3] + 1)
     boxes = {}
     for country, (x0, y0, x1, y1) in scene.country_extents.items():
         corners = projection.geometries([shapely.box(x0, y0, x1, y1).segmentize(0.25)])

@@ -24,13 +24,15 @@ from resilience_map.render.legend import (
     paint_scale_bar,
     scale_bar_size,
 )
-from resilience_map.render.map_painter import Box, MapGeometry, paint_map, place_map
+from resilience_map.render.map_painter import PRINT_TOLERANCE_MM, Box, MapGeometry, paint_map, place_map
 
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MARGIN = 10.0
 #: Map covered by the legend that is still acceptable before it moves beside the map.
 MAX_LEGEND_COVER = 0.01
 BADGE_COLOR = "#8a1c00"
+#: Briefing maps are small and many: a coarser outline keeps a country briefing light.
+INSET_TOLERANCE_MM = 0.12
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def paint_inset(p: QPainter, scene: MapScene, width: float, height: float, k: fl
     p.fillRect(QRectF(0, 0, width * k, height * k), QColor("white"))
     frame = (0.6, 0.6, width - 0.6, height - 0.6)
     shown = scene if legend else _without_legend(scene)
-    result = _paint_framed_map(p, shown, frame, k, side_legend=width > height * 1.25, label_pt=label_pt)
+    result = _paint_framed_map(p, shown, frame, k, side_legend=width > height * 1.25, label_pt=label_pt,
+                               tolerance_mm=INSET_TOLERANCE_MM)
     p.setPen(QPen(QColor("#999999"), 0.2 * k))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(QRectF(frame[0] * k, frame[1] * k, (frame[2] - frame[0]) * k, (frame[3] - frame[1]) * k))
@@ -98,15 +101,15 @@ def _without_legend(scene: MapScene) -> MapScene:
 
 
 def _paint_framed_map(p: QPainter, scene: MapScene, frame: Box, k: float, *, side_legend: bool,
-                      label_pt: float = 5.5) -> PrintResult:
+                      label_pt: float = 5.5, tolerance_mm: float = PRINT_TOLERANCE_MM) -> PrintResult:
     box = measure_legend(p, scene, k)
-    geo = place_map(scene, frame)
+    geo = place_map(scene, frame, tolerance_mm)
     legend_at: Box | None = None
     if box is not None:
         legend_at, covered = _best_spot(geo, box.width, box.height, frame, [])
         if covered > MAX_LEGEND_COVER:  # no free place inside: the legend goes beside the map
             frame, legend_at = _beside(frame, box, side_legend)
-            geo = place_map(scene, frame)
+            geo = place_map(scene, frame, tolerance_mm)
     bar_w, bar_h = scale_bar_size(min(40.0, (frame[2] - frame[0]) / 3))
     bar_at, _ = _best_spot(geo, bar_w, bar_h, frame, [legend_at] if legend_at else [], corners_only=True)
     labels = paint_map(p, scene, geo, k, label_pt=label_pt, reserved=[b for b in (legend_at, bar_at) if b])
