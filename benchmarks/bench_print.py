@@ -64,10 +64,17 @@ def bench_ours(data, folder: Path, repeat: int) -> dict:
     settings = settings_for(data)
 
     def sheet(suffix: str):
-        return lambda: export_map(build_scene(data, SceneStyle(settings)), folder / f"ours{suffix}", PrintSpec(dpi=300))
+        return lambda: export_map(
+            build_scene(data, SceneStyle(settings)), folder / f"ours{suffix}", PrintSpec(dpi=300)
+        )
+
     first_png = timed(sheet(".png"), 1)  # fonts registered, country outlines cached
-    return {"first_png": first_png, "png": timed(sheet(".png"), repeat), "pdf": timed(sheet(".pdf"), repeat),
-            "svg": timed(sheet(".svg"), max(1, repeat // 2))}
+    return {
+        "first_png": first_png,
+        "png": timed(sheet(".png"), repeat),
+        "pdf": timed(sheet(".pdf"), repeat),
+        "svg": timed(sheet(".svg"), max(1, repeat // 2)),
+    }
 
 
 def bench_qgis(data, folder: Path, repeat: int) -> dict:
@@ -82,12 +89,25 @@ def bench_qgis(data, folder: Path, repeat: int) -> dict:
     values = values_for(data.value_index, indicator.uuid, wave.uuid)
     uuids = list(data.boundaries)
     layer = folder / "qgis-layer.geojson"
-    gpd.GeoDataFrame({"uuid": uuids, "value": [values.get(u) for u in uuids]},
-                     geometry=[data.boundaries[u] for u in uuids], crs=4326).to_file(layer, driver="GeoJSON")
+    gpd.GeoDataFrame(
+        {"uuid": uuids, "value": [values.get(u) for u in uuids]},
+        geometry=[data.boundaries[u] for u in uuids],
+        crs=4326,
+    ).to_file(layer, driver="GeoJSON")
     started = time.perf_counter()
-    proc = subprocess.run([QGIS_PYTHON, str(Path(__file__).with_name("qgis_reference.py")), str(layer),
-                           str(folder), "--repeat", str(repeat)], capture_output=True, text=True,
-                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    proc = subprocess.run(
+        [
+            QGIS_PYTHON,
+            str(Path(__file__).with_name("qgis_reference.py")),
+            str(layer),
+            str(folder),
+            "--repeat",
+            str(repeat),
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
     wall = time.perf_counter() - started
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("{")), None)
     if line is None:
@@ -106,11 +126,21 @@ def bench_webview(data, folder: Path) -> float | str:
         from resilience_map.ui.map_export import export_map_image
     except ImportError as exc:
         return f"skipped ({exc})"
-    snapshot = ProjectSnapshot(data.units, data.boundaries, data.indicators, data.waves, data.values,
-                               data.structures, data.activities, data.synthetic_label)
+    snapshot = ProjectSnapshot(
+        data.units,
+        data.boundaries,
+        data.indicators,
+        data.waves,
+        data.values,
+        data.structures,
+        data.activities,
+        data.synthetic_label,
+    )
     settings = settings_for(data)
     t = time.perf_counter()
-    export_map_image(snapshot, settings, folder / "webview.png", project_title=data.title, scale=2, size=(1240, 1754))
+    export_map_image(
+        snapshot, settings, folder / "webview.png", project_title=data.title, scale=2, size=(1240, 1754)
+    )
     return time.perf_counter() - t
 
 
@@ -121,14 +151,33 @@ def bench_briefings(data, folder: Path) -> dict:
     one = timed(lambda: write_municipality_briefing(data, "Čair", folder / "cair.pdf"), 3)
     country = timed(lambda: write_country_briefing(data, "MK", folder / "mk.pdf"), 1)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "resilience_map", "briefing", str(data_path), "--municipality",
-                           "Čair", "--out", str(folder / "cli.pdf")], capture_output=True, text=True, cwd=folder,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resilience_map",
+            "briefing",
+            str(data_path),
+            "--municipality",
+            "Čair",
+            "--out",
+            str(folder / "cli.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     cli = time.perf_counter() - started
     if proc.returncode:
         raise RuntimeError(proc.stderr)
-    return {"municipality": one, "country": country, "cli_municipality": cli,
-            "country_pages": _pages(folder / "mk.pdf"), "country_mb": (folder / "mk.pdf").stat().st_size / 2**20}
+    return {
+        "municipality": one,
+        "country": country,
+        "cli_municipality": cli,
+        "country_pages": _pages(folder / "mk.pdf"),
+        "country_mb": (folder / "mk.pdf").stat().st_size / 2**20,
+    }
 
 
 def _pages(path: Path) -> int:
@@ -164,23 +213,30 @@ def main() -> None:
     briefs = bench_briefings(data, folder)
     print(f"machine: {os.cpu_count()} cores; {len(data.boundaries)} polygons; outputs in {folder}")
     print("A4 portrait @ 300 dpi, whole region, graduated colours (2480 × 3508 px)")
-    print(f"  ours, scene + PNG (title, legend, labels, borders): {median(ours['png'])}  first {ours['first_png'][0] * 1000:.0f} ms")
+    print(
+        f"  ours, scene + PNG (title, legend, labels, borders): {median(ours['png'])}"
+        f"  first {ours['first_png'][0] * 1000:.0f} ms"
+    )
     print(f"  ours, scene + PDF (vector):                         {median(ours['pdf'])}")
     print(f"  ours, scene + SVG (vector):                         {median(ours['svg'])}")
     if "skip" in qgis:
         print(f"  QGIS: skipped — {qgis['skip']}")
     else:
-        print(f"  QGIS {qgis.get('qgis', '')} render + save PNG (graduated, no labels):  {median(qgis['png_s'])}")
+        print(f"  QGIS render + save PNG (graduated, no labels):      {median(qgis['png_s'])}")
         print(f"  QGIS layout → PDF (map item only):                 {median(qgis['pdf_s'])}")
-        print(f"  QGIS start-up {qgis['init_s'] * 1000:.0f} ms, layer load {qgis['load_s'] * 1000:.0f} ms, "
-              f"whole process {qgis['process_wall_s']:.2f} s")
+        print(
+            f"  QGIS start-up {qgis['init_s'] * 1000:.0f} ms, layer load {qgis['load_s'] * 1000:.0f} ms, "
+            f"whole process {qgis['process_wall_s']:.2f} s"
+        )
     shot = webview if isinstance(webview, str) else f"{webview * 1000:7.0f} ms"
     print(f"  old web-view screenshot (Chromium, ui/map_export.py):  {shot}")
     print("Briefings")
     print(f"  one municipality (Čair), in the app:      {median(briefs['municipality'])}")
     print(f"  one municipality, command line (whole process): {briefs['cli_municipality']:.2f} s")
-    print(f"  North Macedonia, 81 units:                 {briefs['country'][0]:.1f} s "
-          f"({briefs['country_pages']} pages, {briefs['country_mb']:.1f} MiB)")
+    print(
+        f"  North Macedonia, 81 units:                 {briefs['country'][0]:.1f} s "
+        f"({briefs['country_pages']} pages, {briefs['country_mb']:.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,25 +31,46 @@ def main() -> int:
     try:
         from qgis.core import QgsApplication
     except ImportError as exc:
-        print(json.dumps({"skip": f"QGIS is not installed for {sys.executable} ({exc}); "
-                                  "apt-get install python3-qgis"}))
+        print(
+            json.dumps(
+                {"skip": f"QGIS is not installed for {sys.executable} ({exc}); apt-get install python3-qgis"}
+            )
+        )
         return 0
     app = QgsApplication([], False)
     app.initQgis()
     init_s = time.perf_counter() - started
     layer, load_s = load_layer(args.layer)
-    png = [render_png(layer, os.path.join(args.out_dir, f"qgis-{i}.png"), args.dpi) for i in range(args.repeat)]
-    pdf = [render_pdf(layer, os.path.join(args.out_dir, f"qgis-{i}.pdf"), args.dpi) for i in range(args.repeat)]
-    print(json.dumps({"init_s": init_s, "load_s": load_s, "png_s": png, "pdf_s": pdf,
-                      "features": layer.featureCount(), "qgis": app.applicationVersion()
-                      if hasattr(app, "applicationVersion") else ""}))
+    png = [
+        render_png(layer, os.path.join(args.out_dir, f"qgis-{i}.png"), args.dpi) for i in range(args.repeat)
+    ]
+    pdf = [
+        render_pdf(layer, os.path.join(args.out_dir, f"qgis-{i}.pdf"), args.dpi) for i in range(args.repeat)
+    ]
+    print(
+        json.dumps(
+            {
+                "init_s": init_s,
+                "load_s": load_s,
+                "png_s": png,
+                "pdf_s": pdf,
+                "features": layer.featureCount(),
+                "qgis": app.applicationVersion() if hasattr(app, "applicationVersion") else "",
+            }
+        )
+    )
     app.exitQgis()
     return 0
 
 
 def load_layer(path: str):
-    from qgis.core import (QgsFillSymbol, QgsGraduatedSymbolRenderer, QgsGradientColorRamp, QgsClassificationQuantile,
-                           QgsVectorLayer)
+    from qgis.core import (
+        QgsClassificationQuantile,
+        QgsFillSymbol,
+        QgsGradientColorRamp,
+        QgsGraduatedSymbolRenderer,
+        QgsVectorLayer,
+    )
     from qgis.PyQt.QtGui import QColor
 
     t = time.perf_counter()
@@ -87,7 +108,15 @@ def render_png(layer, out: str, dpi: int) -> float:
 
 
 def render_pdf(layer, out: str, dpi: int) -> float:
-    from qgis.core import QgsLayoutExporter, QgsLayoutItemMap, QgsLayoutPoint, QgsLayoutSize, QgsPrintLayout, QgsProject, QgsUnitTypes
+    from qgis.core import (
+        QgsLayoutExporter,
+        QgsLayoutItemMap,
+        QgsLayoutPoint,
+        QgsLayoutSize,
+        QgsPrintLayout,
+        QgsProject,
+        QgsUnitTypes,
+    )
 
     t = time.perf_counter()
     project = QgsProject.instance()

@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests_helpers import pdf_pages_text, poppler, run_cli, sha256
 
+from resilience_map.documents.typst_source import literal, text
 from resilience_map.domain.enums import NoteCategory
 from resilience_map.domain.records import MunicipalityNote
-from resilience_map.documents.typst_source import literal, text
 from resilience_map.maps.project_data import ProjectData
 from resilience_map.store import ProjectStore
-from tests_helpers import pdf_pages_text, poppler, run_cli, sha256
 
 BADGE = "Demo data – not study results"
 HOSTILE = '#set page(fill: red) *bold* _x_ $a^2$ <lab> @ref ] } " \\ #panic("boom") `raw`'
@@ -29,12 +29,23 @@ def briefed_project(demo_bounded_template: Path, tmp_path_factory) -> Path:
     with ProjectStore.open(path) as store:
         cair = store.municipality_by_registry_id("mk-cair")
         store.update(replace(cair, alt_names=(*cair.alt_names, HOSTILE)), "test")
-        store.add_many([
-            MunicipalityNote(municipality_uuid=cair.uuid, category=NoteCategory.NEED, text=HOSTILE,
-                             noted_on=date(2024, 3, 1)),
-            MunicipalityNote(municipality_uuid=cair.uuid, category=NoteCategory.OBSERVATION, text=SECRET,
-                             restricted=True),
-        ], "test")
+        store.add_many(
+            [
+                MunicipalityNote(
+                    municipality_uuid=cair.uuid,
+                    category=NoteCategory.NEED,
+                    text=HOSTILE,
+                    noted_on=date(2024, 3, 1),
+                ),
+                MunicipalityNote(
+                    municipality_uuid=cair.uuid,
+                    category=NoteCategory.OBSERVATION,
+                    text=SECRET,
+                    restricted=True,
+                ),
+            ],
+            "test",
+        )
     return path
 
 
@@ -42,6 +53,7 @@ def test_text_enters_typst_as_literal_strings() -> None:
     assert literal('a"b\\c\n') == '"a\\"b\\\\c\\n"'
     assert text("Чаир", None).startswith('#text(lang: "sr"')
     from resilience_map.domain.enums import Country
+
     assert text("Куманово", Country.MK).startswith('#text(lang: "mk"')
     assert text("*x*") == '#"*x*"'
 
@@ -74,9 +86,13 @@ def test_municipality_briefing_content(briefed_project: Path, tmp_path: Path) ->
     assert sha256(briefed_project) == before
 
 
-def test_restricted_notes_only_when_asked_and_marked_on_their_pages(briefed_project: Path, tmp_path: Path) -> None:
+def test_restricted_notes_only_when_asked_and_marked_on_their_pages(
+    briefed_project: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "cair-restricted.pdf"
-    result = run_cli("briefing", briefed_project, "--municipality", "Cair", "--out", out, "--include-restricted")
+    result = run_cli(
+        "briefing", briefed_project, "--municipality", "Cair", "--out", out, "--include-restricted"
+    )
     assert result.returncode == 0, result.stderr
     pages = pdf_pages_text(out)
     showing = [p for p in pages if "Secret: the mayor" in p]
@@ -111,10 +127,16 @@ def test_serbian_and_macedonian_forms_are_typeset() -> None:
     for lang in ("ru", "sr", "mk"):
         with tempfile.TemporaryDirectory() as folder:
             main = Path(folder) / "t.typ"
-            main.write_text(f'#set page(width: 2cm, height: 2cm)\n#text(font: "DejaVu Sans", size: 30pt, '
-                            f'lang: "{lang}")[б]', encoding="utf-8")
-            renders.append(typst.compile(str(main), format="png", ppi=72, font_paths=[str(font_folder())],
-                                         ignore_system_fonts=True))
+            main.write_text(
+                f'#set page(width: 2cm, height: 2cm)\n#text(font: "DejaVu Sans", size: 30pt, '
+                f'lang: "{lang}")[б]',
+                encoding="utf-8",
+            )
+            renders.append(
+                typst.compile(
+                    str(main), format="png", ppi=72, font_paths=[str(font_folder())], ignore_system_fonts=True
+                )
+            )
     assert renders[0] != renders[1] and renders[1] == renders[2]
 
 
@@ -146,18 +168,23 @@ def test_activity_briefing_covers_its_participants(briefed_project: Path, tmp_pa
         assert data.by_uuid[p.municipality_uuid].name_latin in whole
 
 
-@pytest.mark.parametrize("args, words", [
-    (("--municipality", "Atlantis"), ("no municipality named",)),
-    (("--municipality", "Novi"), ("several municipalities",)),
-    (("--country", "FR"), ("unknown country",)),
-    (("--activity", "no such thing"), ("no hub activity",)),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--municipality", "Atlantis"), ("no municipality named",)),
+        (("--municipality", "Novi"), ("several municipalities",)),
+        (("--country", "FR"), ("unknown country",)),
+        (("--activity", "no such thing"), ("no hub activity",)),
+    ],
+)
 def test_briefing_bad_input(demo_project: Path, tmp_path: Path, args, words) -> None:
     before = sha256(demo_project)
     out = tmp_path / "b.pdf"
     result = run_cli("briefing", demo_project, *args, "--out", out)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and all(w in result.stderr for w in words), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and all(w in result.stderr for w in words), (
+        result.stderr
+    )
     assert not out.exists() and sha256(demo_project) == before
 
 

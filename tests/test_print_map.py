@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from tests_helpers import pdf_pages_text, poppler, run_cli, sha256
 
 from resilience_map.maps.project_data import ProjectData
 from resilience_map.maps.scene import Layer, SceneStyle, build_scene, parse_layers, settings_for
-from tests_helpers import pdf_pages_text, poppler, run_cli, sha256
 
 BADGE = "Demo data – not study results"
 
@@ -25,10 +25,16 @@ def test_scene_uses_the_window_classification_and_print_layers(bounded_data: Pro
     settings = settings_for(bounded_data, indicator="BRAVE14")
     scene = build_scene(bounded_data, SceneStyle(settings))
     ind = bounded_data.indicator("BRAVE14")
-    window = build_choropleth(settings, ind, bounded_data.waves, bounded_data.values,
-                              [a.uuid for a in scene.areas] + [s.uuid for s in scene.seats])
-    assert {a.uuid: a.fill for a in scene.areas if not a.no_data} == \
-        {uid: s["c"] for uid, s in window.styles.items() if uid in {a.uuid for a in scene.areas}}
+    window = build_choropleth(
+        settings,
+        ind,
+        bounded_data.waves,
+        bounded_data.values,
+        [a.uuid for a in scene.areas] + [s.uuid for s in scene.seats],
+    )
+    assert {a.uuid: a.fill for a in scene.areas if not a.no_data} == {
+        uid: s["c"] for uid, s in window.styles.items() if uid in {a.uuid for a in scene.areas}
+    }
     legend = scene.legend[0]
     assert [i.color for i in legend.items if not i.dashed] == [c.color for c in window.legend.classes]
     assert sum(i.count for i in legend.items if not i.dashed) == sum(c.count for c in window.legend.classes)
@@ -59,7 +65,8 @@ def test_projection_keeps_distances_true_across_the_region() -> None:
 
 
 def test_png_at_300_dpi_has_the_legend_colours_and_keeps_the_legend_off_north_macedonia(
-        qapp, bounded_data: ProjectData, tmp_path: Path) -> None:
+    qapp, bounded_data: ProjectData, tmp_path: Path
+) -> None:
     from dataclasses import replace
 
     from PySide6.QtGui import QColor, QImage
@@ -82,25 +89,42 @@ def test_png_at_300_dpi_has_the_legend_colours_and_keeps_the_legend_off_north_ma
     mx0, my0, mx1, my1 = (round(v * k) for v in result.geometry.country_boxes["MK"])
     assert not (lx0 < mx1 and lx1 > mx0 and ly0 < my1 and ly1 > my0)
     assert bare.geometry.country_boxes["MK"] == result.geometry.country_boxes["MK"]
-    changed = sum(image.pixel(x, y) != without.pixel(x, y) for y in range(my0, my1, 3) for x in range(mx0, mx1, 3))
+    changed = sum(
+        image.pixel(x, y) != without.pixel(x, y) for y in range(my0, my1, 3) for x in range(mx0, mx1, 3)
+    )
     assert changed == 0, "legend pixels over North Macedonia"
 
 
-def test_vector_pdf_holds_paths_and_text_with_embedded_fonts(qapp, bounded_data: ProjectData, tmp_path: Path) -> None:
+def test_vector_pdf_holds_paths_and_text_with_embedded_fonts(
+    qapp, bounded_data: ProjectData, tmp_path: Path
+) -> None:
     import pypdf
 
     from resilience_map.render.print_map import PrintSpec, export_print_map
 
     out = tmp_path / "map.pdf"
-    export_print_map(bounded_data, out, settings_for(bounded_data, indicator="SCORE_TRUST"), PrintSpec("A3", True),
-                     layers=parse_layers("municipalities,borders,labels,scn"), name_form="local")
+    export_print_map(
+        bounded_data,
+        out,
+        settings_for(bounded_data, indicator="SCORE_TRUST"),
+        PrintSpec("A3", True),
+        layers=parse_layers("municipalities,borders,labels,scn"),
+        name_form="local",
+    )
     page = pypdf.PdfReader(out).pages[0]
     assert round(float(page.mediabox.width) / 72 * 25.4) == 420  # A3 landscape
     assert not page.images, "the map must be vector paths, not an image"
     content = page.get_contents().get_data().decode("latin-1")
     assert len(re.findall(r"\b[lc]\n", content)) > 5000 and content.count(" f") + content.count("f*") > 5
     text = pdf_pages_text(out)[0]
-    for words in ("Trust in institutions", "Demo wave 2023", "Quantiles", "Куманово", "Exported", "Boundaries:"):
+    for words in (
+        "Trust in institutions",
+        "Demo wave 2023",
+        "Quantiles",
+        "Куманово",
+        "Exported",
+        "Boundaries:",
+    ):
         assert words in text
     assert text.count(BADGE) == 1  # the demo badge once
     fonts = poppler("pdffonts", out).splitlines()[2:]
@@ -141,20 +165,25 @@ def test_serbian_letter_forms_in_map_labels(qapp) -> None:
 
 def test_cli_defaults_to_first_indicator_and_latest_wave(demo_bounded: Path, tmp_path: Path) -> None:
     out = tmp_path / "map.pdf"
-    result = run_cli("export-image", demo_bounded, "--out", out, "--layers", "municipalities,borders,coverage")
+    result = run_cli(
+        "export-image", demo_bounded, "--out", out, "--layers", "municipalities,borders,coverage"
+    )
     assert result.returncode == 0, result.stderr
     text = pdf_pages_text(out)[0]
     assert "BRAVE-14 resilience score" in text and "Demo wave 2023" in text
     assert "Prevention structures" in text and text.count(BADGE) == 1
 
 
-@pytest.mark.parametrize("args, words", [
-    (("--indicator", "NOPE"), ("no indicator", "BRAVE14")),
-    (("--wave", "1999"), ("no study wave",)),
-    (("--layers", "municipalities,roads"), ("unknown layer", "coverage")),
-    (("--dpi", "5000"), ("--dpi",)),
-    (("--classes", "12"), ("classes",)),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--indicator", "NOPE"), ("no indicator", "BRAVE14")),
+        (("--wave", "1999"), ("no study wave",)),
+        (("--layers", "municipalities,roads"), ("unknown layer", "coverage")),
+        (("--dpi", "5000"), ("--dpi",)),
+        (("--classes", "12"), ("classes",)),
+    ],
+)
 def test_cli_bad_arguments_change_nothing(demo_project: Path, tmp_path: Path, args, words) -> None:
     before = sha256(demo_project)
     out = tmp_path / "x.png"

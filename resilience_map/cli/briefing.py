@@ -9,17 +9,22 @@ from resilience_map.cli import CliError, prepare_headless_qt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("briefing", help="write a consultation briefing (PDF) for a municipality, "
-                                          "a country or a hub activity")
+    cmd = sub.add_parser(
+        "briefing", help="write a consultation briefing (PDF) for a municipality, a country or a hub activity"
+    )
     cmd.add_argument("project", type=Path)
     target = cmd.add_mutually_exclusive_group(required=True)
-    target.add_argument("--municipality", metavar="NAME",
-                        help="name in any script or form (Čair, Çair, Чаир) or registry id")
+    target.add_argument(
+        "--municipality", metavar="NAME", help="name in any script or form (Čair, Çair, Чаир) or registry id"
+    )
     target.add_argument("--country", metavar="XX", help="AL, BA, XK, ME, MK or RS")
     target.add_argument("--activity", metavar="TITLE", help="hub activity title (or a unique part of it)")
     cmd.add_argument("--out", type=Path, required=True, help="PDF file to write")
-    cmd.add_argument("--include-restricted", action="store_true",
-                     help="include restricted notes (each page showing one is marked Restricted)")
+    cmd.add_argument(
+        "--include-restricted",
+        action="store_true",
+        help="include restricted notes (each page showing one is marked Restricted)",
+    )
     cmd.set_defaults(handler=cmd_briefing)
 
 

@@ -77,10 +77,15 @@ class BriefingFacts:
         rows = []
         for wave in self.data.waves_in_order:
             value = self.data.value_index.get((indicator.uuid, wave.uuid), {}).get(unit.uuid)
-            rows.append(IndicatorRow(
-                wave, value, self._medians.get((indicator.uuid, wave.uuid, unit.country.value)),
-                self._medians.get((indicator.uuid, wave.uuid, "")),
-                wave.synthetic or (unit.uuid, indicator.uuid, wave.uuid) in self._synthetic_values))
+            rows.append(
+                IndicatorRow(
+                    wave,
+                    value,
+                    self._medians.get((indicator.uuid, wave.uuid, unit.country.value)),
+                    self._medians.get((indicator.uuid, wave.uuid, "")),
+                    wave.synthetic or (unit.uuid, indicator.uuid, wave.uuid) in self._synthetic_values,
+                )
+            )
         return rows
 
     def parents(self, unit: Municipality) -> list[str]:
@@ -92,8 +97,13 @@ class BriefingFacts:
         if unit.region:
             out.append(unit.region)
         if unit.entity:
-            out.append({"FBiH": "Federation of Bosnia and Herzegovina", "RS": "Republika Srpska",
-                        "BD": "Brčko District"}.get(unit.entity, unit.entity))
+            out.append(
+                {
+                    "FBiH": "Federation of Bosnia and Herzegovina",
+                    "RS": "Republika Srpska",
+                    "BD": "Brčko District",
+                }.get(unit.entity, unit.entity)
+            )
         return out
 
     def structures(self, unit: Municipality) -> list[PreventionStructure]:
@@ -109,14 +119,19 @@ class BriefingFacts:
         return sorted(out, key=lambda item: item[0].start_date, reverse=True)
 
     def notes(self, unit: Municipality) -> list[MunicipalityNote]:
-        notes = [n for n in self.data.notes if n.municipality_uuid == unit.uuid
-                 and (self.include_restricted or not n.restricted)]
+        notes = [
+            n
+            for n in self.data.notes
+            if n.municipality_uuid == unit.uuid and (self.include_restricted or not n.restricted)
+        ]
         return sorted(notes, key=lambda n: (n.category.value, n.noted_on or n.created_at[:10]))
 
     def units_of(self, country: Country) -> list[Municipality]:
         """A country's units: cities and municipalities by name, a city's municipalities after it."""
         mine = [u for u in self.data.units if u.country is country]
-        top = sorted((u for u in mine if u.kind is not UnitKind.CITY_MUNICIPALITY), key=lambda u: u.name_latin)
+        top = sorted(
+            (u for u in mine if u.kind is not UnitKind.CITY_MUNICIPALITY), key=lambda u: u.name_latin
+        )
         ordered = []
         children = {c.uuid for u in top for c in self.data.children_of(u)}
         for u in top:

@@ -59,13 +59,17 @@ def table(columns: Iterable[str], rows: Iterable[Iterable[str]], widths: str = "
     cells = [f"[*{h}*]" for h in header]
     for row in rows:
         cells += [f"[{cell}]" for cell in row]
-    return (f"#table(columns: {widths if widths != 'auto' else len(header)}, "
-            f"stroke: 0.4pt + luma(190), inset: 3.5pt, fill: (x, y) => if y == 0 {{ luma(235) }},\n  "
-            + ",\n  ".join(cells) + ")\n")
+    return (
+        f"#table(columns: {widths if widths != 'auto' else len(header)}, "
+        f"stroke: 0.4pt + luma(190), inset: 3.5pt, fill: (x, y) => if y == 0 {{ luma(235) }},\n  "
+        + ",\n  ".join(cells)
+        + ")\n"
+    )
 
 
-def compile_pdf(source: str, root: Path, out: Path | None = None,
-                extra_files: Mapping[str, bytes] | None = None) -> bytes:
+def compile_pdf(
+    source: str, root: Path, out: Path | None = None, extra_files: Mapping[str, bytes] | None = None
+) -> bytes:
     """Compile ``source`` (files it reads live under ``root``) to PDF bytes, fonts embedded.
 
     Only the bundled DejaVu Sans and Typst's own fonts are used (system fonts are ignored),
@@ -79,8 +83,9 @@ def compile_pdf(source: str, root: Path, out: Path | None = None,
     main = root / "briefing.typ"
     main.write_text(source, encoding="utf-8")
     try:
-        pdf = typst.compile(str(main), root=str(root), font_paths=[str(font_folder())],
-                            ignore_system_fonts=True, format="pdf")
+        pdf = typst.compile(
+            str(main), root=str(root), font_paths=[str(font_folder())], ignore_system_fonts=True, format="pdf"
+        )
     except typst.TypstError as exc:  # our source is generated: this is a bug, say where
         raise RuntimeError(f"the briefing could not be typeset: {exc}") from exc
     if out is not None:

@@ -7,10 +7,9 @@ these functions delegate to it and nothing that draws maps changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 import hashlib
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import shapely
@@ -32,8 +31,9 @@ _CACHE_VERSION = 1
 CREDITS_META_KEY = "boundary_credits"
 
 
-def country_borders(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry],
-                    tolerance: float = 0.0) -> dict[Country, BaseGeometry]:
+def country_borders(
+    units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry], tolerance: float = 0.0
+) -> dict[Country, BaseGeometry]:
     """Each country's outline as lines, from the union of its units' polygons.
 
     City sub-units are left out when their city has its own polygon (they lie inside it).
@@ -48,14 +48,17 @@ def country_borders(units: Sequence[Municipality], boundaries: Mapping[str, Base
     return {country: _cached_outline(items, tolerance) for country, items in by_country.items()}
 
 
-def _members_of_drawn_cities(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]) -> set[str]:
+def _members_of_drawn_cities(
+    units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]
+) -> set[str]:
     cities = {u.registry_id for u in units if u.kind is UnitKind.CITY and u.uuid in boundaries}
     return {u.uuid for u in units if u.kind is UnitKind.CITY_MUNICIPALITY and u.parent_id in cities}
 
 
 def _outline(geoms: list[BaseGeometry], tolerance: float) -> BaseGeometry:
-    parts = shapely.set_precision(shapely.simplify(geoms, tolerance) if tolerance else geoms,
-                                  _UNION_GRID, mode="pointwise")
+    parts = shapely.set_precision(
+        shapely.simplify(geoms, tolerance) if tolerance else geoms, _UNION_GRID, mode="pointwise"
+    )
     merged = shapely.union_all(shapely.buffer(parts, _GAP, quad_segs=2, join_style="mitre"))
     merged = shapely.buffer(merged, -_GAP, quad_segs=2, join_style="mitre")
     return shapely.simplify(merged.boundary, tolerance) if tolerance else merged.boundary
@@ -90,15 +93,20 @@ def _cache_folder() -> Path:
     return user_cache_path("ResilienceMap", "StrongCitiesNetwork") / "borders"
 
 
-def city_outlines(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+def city_outlines(
+    units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]
+) -> dict[str, BaseGeometry]:
     """Cities drawn over their member municipalities: city uuid → the city's own polygon.
 
     When both a city (City of Skopje) and its city municipalities (Čair, Centar, …) have
     polygons, the members are filled and the city is drawn as an outline above them.
     """
     with_polygons = {u.parent_id for u in units if u.parent_id and u.uuid in boundaries}
-    return {u.uuid: boundaries[u.uuid] for u in units
-            if u.kind is UnitKind.CITY and u.registry_id in with_polygons and u.uuid in boundaries}
+    return {
+        u.uuid: boundaries[u.uuid]
+        for u in units
+        if u.kind is UnitKind.CITY and u.registry_id in with_polygons and u.uuid in boundaries
+    }
 
 
 def boundary_credits(store) -> tuple[str, ...]:

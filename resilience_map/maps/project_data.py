@@ -54,9 +54,19 @@ class ProjectData:
         values = store.list(IndicatorValue)
         synthetic = info.synthetic_data or any(v.synthetic for v in values)
         label = (store.meta("synthetic_label") or DEFAULT_SYNTHETIC_LABEL) if synthetic else ""
-        return cls(info.title, store.municipalities(), store.boundaries(), store.list(IndicatorDefinition),
-                   store.list(StudyWave), values, store.list(PreventionStructure), store.list(HubActivity),
-                   store.list(MunicipalityNote), label, boundary_credits(store))
+        return cls(
+            info.title,
+            store.municipalities(),
+            store.boundaries(),
+            store.list(IndicatorDefinition),
+            store.list(StudyWave),
+            values,
+            store.list(PreventionStructure),
+            store.list(HubActivity),
+            store.list(MunicipalityNote),
+            label,
+            boundary_credits(store),
+        )
 
     @classmethod
     def open(cls, path) -> ProjectData:
@@ -130,8 +140,9 @@ class ProjectData:
         key = fold(text)
         if not key:
             raise ValueError("give a municipality name")
-        exact = [u for u in self.units if u.registry_id == text.strip()
-                 or key in {fold(n) for n in u.all_names()}]
+        exact = [
+            u for u in self.units if u.registry_id == text.strip() or key in {fold(n) for n in u.all_names()}
+        ]
         found = exact or [u for u in self.units if search_matches(text, u.all_names())]
         if len(found) == 1:
             return found[0]
@@ -139,8 +150,9 @@ class ProjectData:
             raise ValueError(f"no municipality named {text!r} in this project")
         names = "; ".join(f"{u.name_latin} ({u.country.value}, {u.registry_id})" for u in found[:8])
         more = f" and {len(found) - 8} more" if len(found) > 8 else ""
-        raise ValueError(f"{text!r} matches several municipalities: {names}{more}; "
-                         "give the full name or the registry id")
+        raise ValueError(
+            f"{text!r} matches several municipalities: {names}{more}; give the full name or the registry id"
+        )
 
     def activity(self, text: str) -> HubActivity:
         """By title (folded, whole or unique part)."""

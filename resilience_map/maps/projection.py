@@ -34,8 +34,10 @@ class MapProjection:
         x0, y0, x1, y1 = self.extent
         span = max(y1 - y0, 0.01)
         lat1, lat2 = y0 + span / 6, y1 - span / 6
-        return (f"+proj=lcc +lat_1={lat1:.5f} +lat_2={lat2:.5f} +lat_0={(y0 + y1) / 2:.5f} "
-                f"+lon_0={(x0 + x1) / 2:.5f} +ellps=GRS80 +units=m +no_defs")
+        return (
+            f"+proj=lcc +lat_1={lat1:.5f} +lat_2={lat2:.5f} +lat_0={(y0 + y1) / 2:.5f} "
+            f"+lon_0={(x0 + x1) / 2:.5f} +ellps=GRS80 +units=m +no_defs"
+        )
 
     @cached_property
     def _transformer(self):
@@ -48,9 +50,11 @@ class MapProjection:
 
     def geometries(self, geoms: Sequence[BaseGeometry]) -> np.ndarray:
         """Project many geometries in one vectorised pass."""
+
         def fn(coords: np.ndarray) -> np.ndarray:
             x, y = self._transformer.transform(coords[:, 0], coords[:, 1])
             return np.column_stack([x, y])
+
         return shapely.transform(np.asarray(geoms, dtype=object), fn)
 
     def projected_extent(self) -> Bounds:
@@ -81,16 +85,20 @@ class FrameTransform:
         return cls(scale, ox, oy)
 
     def apply(self, geoms: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
-        return shapely.transform(np.asarray(geoms, dtype=object),
-                                 lambda c: np.column_stack([c[:, 0] * self.scale + self.offset_x,
-                                                            self.offset_y - c[:, 1] * self.scale]))
+        return shapely.transform(
+            np.asarray(geoms, dtype=object),
+            lambda c: np.column_stack(
+                [c[:, 0] * self.scale + self.offset_x, self.offset_y - c[:, 1] * self.scale]
+            ),
+        )
 
     def point(self, x: float, y: float) -> tuple[float, float]:
         return x * self.scale + self.offset_x, self.offset_y - y * self.scale
 
 
-def least_covered(candidates: Sequence[Bounds], obstacles: Sequence[BaseGeometry],
-                  avoid: Sequence[Bounds] = ()) -> tuple[int, float]:
+def least_covered(
+    candidates: Sequence[Bounds], obstacles: Sequence[BaseGeometry], avoid: Sequence[Bounds] = ()
+) -> tuple[int, float]:
     """Index of the candidate box that covers the least of the drawn map, and that share.
 
     Ties (e.g. several boxes over empty sea) go to the box overlapping the fewest ``avoid``

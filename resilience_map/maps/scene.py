@@ -68,9 +68,16 @@ def parse_layers(text: str) -> frozenset[Layer]:
     return frozenset(Layer(n) for n in names)
 
 
-def settings_for(data: ProjectData, *, indicator: str | None = None, wave: str | None = None,
-                 scheme: str = "quantiles", classes: int = 5, palette: str = "YlGnBu",
-                 change: bool = False) -> ChoroplethSettings:
+def settings_for(
+    data: ProjectData,
+    *,
+    indicator: str | None = None,
+    wave: str | None = None,
+    scheme: str = "quantiles",
+    classes: int = 5,
+    palette: str = "YlGnBu",
+    change: bool = False,
+) -> ChoroplethSettings:
     """Choropleth settings from what a user typed; the first indicator and latest wave by default."""
     from resilience_map.maps.classify import MAX_CLASSES, MIN_CLASSES, Scheme
     from resilience_map.maps.palettes import SEQUENTIAL
@@ -80,8 +87,14 @@ def settings_for(data: ProjectData, *, indicator: str | None = None, wave: str |
     if palette not in SEQUENTIAL:
         raise ValueError(f"unknown palette {palette!r} (choose one of {', '.join(SEQUENTIAL)})")
     found_indicator, found_wave = data.indicator(indicator), data.wave(wave)
-    return ChoroplethSettings(found_indicator.uuid, found_wave.uuid, scheme=Scheme(scheme), k=classes,
-                              palette=palette, change=change)
+    return ChoroplethSettings(
+        found_indicator.uuid,
+        found_wave.uuid,
+        scheme=Scheme(scheme),
+        k=classes,
+        palette=palette,
+        change=change,
+    )
 
 
 @dataclass(frozen=True)
@@ -212,35 +225,46 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
     drawn_ids = [u.uuid for u in filled] + [u.uuid for u in seats]
     chor = _choropleth(data, style, all_drawn or drawn_ids)
     fill_of = _fill_function(chor, style)
-    areas = tuple(Area(u.uuid, data.boundaries[u.uuid], *fill_of(u.uuid), u.uuid in style.highlight)
-                  for u in filled)
-    seat_marks = tuple(Seat(u.uuid, u.seat_lon, u.seat_lat, *fill_of(u.uuid), u.uuid in style.highlight)
-                       for u in seats)  # type: ignore[arg-type]
+    areas = tuple(
+        Area(u.uuid, data.boundaries[u.uuid], *fill_of(u.uuid), u.uuid in style.highlight) for u in filled
+    )
+    seat_marks = tuple(
+        Seat(u.uuid, u.seat_lon, u.seat_lat, *fill_of(u.uuid), u.uuid in style.highlight) for u in seats
+    )  # type: ignore[arg-type]
     anchors = _anchors(filled, seats, data)
     extent = style.extent or _bounds([*(a.geometry for a in areas)], seat_marks)
     legend = _legend(chor, style, data, seats)
     title, subtitle = _titles(chor, style, data)
     return MapScene(
-        title=title, subtitle=subtitle, areas=areas, seats=seat_marks,
+        title=title,
+        subtitle=subtitle,
+        areas=areas,
+        seats=seat_marks,
         outlines=tuple(outlined.values()) if Layer.BORDERS in style.layers else (),
         borders=tuple(data.country_borders(border_tolerance(extent)).values())
-        if Layer.BORDERS in style.layers else (),
+        if Layer.BORDERS in style.layers
+        else (),
         symbols=tuple(_symbols(data, style, anchors)),
         labels=tuple(_labels(data, style, anchors, drawn_ids)) if Layer.LABELS in style.layers else (),
-        legend=legend, extent=extent, synthetic_label=data.synthetic_label,
-        credits=data.boundary_credits, sources=_sources(data, chor, style), layers=style.layers,
+        legend=legend,
+        extent=extent,
+        synthetic_label=data.synthetic_label,
+        credits=data.boundary_credits,
+        sources=_sources(data, chor, style),
+        layers=style.layers,
         country_extents=_country_extents(data, filled),
     )
 
 
-def _near(filled: list[Municipality], seats: list[Municipality], data: ProjectData,
-          extent: Bounds) -> tuple[list[Municipality], list[Municipality]]:
+def _near(
+    filled: list[Municipality], seats: list[Municipality], data: ProjectData, extent: Bounds
+) -> tuple[list[Municipality], list[Municipality]]:
     x0, y0, x1, y1 = extent
     dx, dy = (x1 - x0) * 0.25, (y1 - y0) * 0.25
     window = shapely.box(x0 - dx, y0 - dy, x1 + dx, y1 + dy)
     hits = shapely.intersects(window, [data.boundaries[u.uuid] for u in filled]) if filled else []
     near_seats = [u for u in seats if x0 - dx <= u.seat_lon <= x1 + dx and y0 - dy <= u.seat_lat <= y1 + dy]  # type: ignore[operator]
-    return [u for u, hit in zip(filled, hits) if hit], near_seats
+    return [u for u, hit in zip(filled, hits, strict=False) if hit], near_seats
 
 
 # --- colours -------------------------------------------------------------------------------
@@ -249,27 +273,34 @@ def _choropleth(data: ProjectData, style: SceneStyle, drawn_ids: list[str]) -> C
     if settings is None or Layer.MUNICIPALITIES not in style.layers:
         return None
     indicator = next(i for i in data.indicators if i.uuid == settings.indicator_uuid)
-    return build_choropleth(settings, indicator, data.waves, data.value_index, drawn_ids, data.synthetic_label)
+    return build_choropleth(
+        settings, indicator, data.waves, data.value_index, drawn_ids, data.synthetic_label
+    )
 
 
 def _fill_function(chor: ChoroplethStyle | None, style: SceneStyle):
     """uuid → (fill colour, no data?)."""
     if chor is None:
+
         def plain(uuid: str) -> tuple[str, bool]:
             return (HIGHLIGHT_COLOR if uuid in style.highlight else CONTEXT_FILL), False
+
         return plain
 
     def classed(uuid: str) -> tuple[str, bool]:
         s = chor.styles.get(uuid)
         return (s["c"], False) if s else (NO_DATA_COLOR, True)
+
     return classed
 
 
 # --- anchors, symbols, labels ----------------------------------------------------------------
-def _anchors(filled: list[Municipality], seats: list[Municipality], data: ProjectData) -> dict[str, tuple[float, float]]:
+def _anchors(
+    filled: list[Municipality], seats: list[Municipality], data: ProjectData
+) -> dict[str, tuple[float, float]]:
     """Where a unit's symbols and label sit: a point inside its polygon, else its seat."""
     points = shapely.point_on_surface([data.boundaries[u.uuid] for u in filled])
-    out = {u.uuid: (float(p.x), float(p.y)) for u, p in zip(filled, points)}
+    out = {u.uuid: (float(p.x), float(p.y)) for u, p in zip(filled, points, strict=False)}
     out.update({u.uuid: (u.seat_lon, u.seat_lat) for u in seats})  # type: ignore[misc]
     for u in data.units:  # outlined cities and sub-units without polygons: their seat
         if u.uuid not in out and u.seat_lon is not None and u.seat_lat is not None:
@@ -277,7 +308,9 @@ def _anchors(filled: list[Municipality], seats: list[Municipality], data: Projec
     return out
 
 
-def _symbols(data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[float, float]]) -> Iterable[PointSymbol]:
+def _symbols(
+    data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[float, float]]
+) -> Iterable[PointSymbol]:
     if Layer.COVERAGE in style.layers:
         per_unit: dict[str, list] = {}
         for s in data.structures:
@@ -286,15 +319,28 @@ def _symbols(data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[floa
             if uuid not in anchors:
                 continue
             for i, s in enumerate(items):
-                yield PointSymbol(Layer.COVERAGE, uuid, *anchors[uuid], STRUCTURE_SHAPES[s.structure_type],
-                                  STRUCTURE_COLORS[s.structure_type], STATUS_FILL_OPACITY[s.status],
-                                  title=f"{s.structure_type.label} ({s.status.label.lower()})",
-                                  slot=i, slots=len(items))
+                yield PointSymbol(
+                    Layer.COVERAGE,
+                    uuid,
+                    *anchors[uuid],
+                    STRUCTURE_SHAPES[s.structure_type],
+                    STRUCTURE_COLORS[s.structure_type],
+                    STATUS_FILL_OPACITY[s.status],
+                    title=f"{s.structure_type.label} ({s.status.label.lower()})",
+                    slot=i,
+                    slots=len(items),
+                )
     if Layer.SCN in style.layers:
         for u in data.units:
             if u.scn_member_since is not None and u.uuid in anchors:
-                yield PointSymbol(Layer.SCN, u.uuid, *anchors[u.uuid], SCN_SHAPE, SCN_COLOR,
-                                  title=f"Strong Cities Network member since {u.scn_member_since:%B %Y}")
+                yield PointSymbol(
+                    Layer.SCN,
+                    u.uuid,
+                    *anchors[u.uuid],
+                    SCN_SHAPE,
+                    SCN_COLOR,
+                    title=f"Strong Cities Network member since {u.scn_member_since:%B %Y}",
+                )
     if Layer.ACTIVITIES in style.layers:
         by_place: dict[tuple[float, float], list] = {}
         for a in data.activities:
@@ -302,26 +348,54 @@ def _symbols(data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[floa
                 by_place.setdefault((round(a.host_lon, 4), round(a.host_lat, 4)), []).append(a)
         for (lon, lat), acts in by_place.items():
             for i, a in enumerate(acts):
-                yield PointSymbol(Layer.ACTIVITIES, a.uuid, lon, lat, "circle", ACTIVITY_COLORS[a.activity_type],
-                                  letter=ACTIVITY_LETTERS[a.activity_type],
-                                  title=f"{a.title} ({date_label(a)})", slot=i, slots=len(acts))
+                yield PointSymbol(
+                    Layer.ACTIVITIES,
+                    a.uuid,
+                    lon,
+                    lat,
+                    "circle",
+                    ACTIVITY_COLORS[a.activity_type],
+                    letter=ACTIVITY_LETTERS[a.activity_type],
+                    title=f"{a.title} ({date_label(a)})",
+                    slot=i,
+                    slots=len(acts),
+                )
 
 
-def _labels(data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[float, float]],
-            drawn_ids: list[str]) -> Iterable[Label]:
+def _labels(
+    data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[float, float]], drawn_ids: list[str]
+) -> Iterable[Label]:
     """Priority: emphasised units, cities, then larger population and area."""
-    drawn = set(drawn_ids) | {u.uuid for u in data.units if u.kind is UnitKind.CITY and u.uuid in data.boundaries}
-    wanted = [data.by_uuid[u] for u in drawn if u in data.by_uuid and u in anchors
-              and (style.labelled is None or u in style.labelled)]
+    drawn = set(drawn_ids) | {
+        u.uuid for u in data.units if u.kind is UnitKind.CITY and u.uuid in data.boundaries
+    }
+    wanted = [
+        data.by_uuid[u]
+        for u in drawn
+        if u in data.by_uuid and u in anchors and (style.labelled is None or u in style.labelled)
+    ]
 
     def rank(u: Municipality) -> tuple:
         area = data.boundaries[u.uuid].area if u.uuid in data.boundaries else 0.0
-        return (u.uuid not in style.highlight, u.kind is not UnitKind.CITY, -(u.population or 0), -area, u.name_latin)
+        return (
+            u.uuid not in style.highlight,
+            u.kind is not UnitKind.CITY,
+            -(u.population or 0),
+            -area,
+            u.name_latin,
+        )
 
     for priority, u in enumerate(sorted(wanted, key=rank)):
         text = unit_labels(u)[style.name_form] or u.name_latin
-        yield Label(u.uuid, text, *anchors[u.uuid], priority, cyrillic_language(text, u.country),
-                    u.uuid in style.highlight, u.kind is UnitKind.CITY)
+        yield Label(
+            u.uuid,
+            text,
+            *anchors[u.uuid],
+            priority,
+            cyrillic_language(text, u.country),
+            u.uuid in style.highlight,
+            u.kind is UnitKind.CITY,
+        )
 
 
 # --- legend, titles, sources -------------------------------------------------------------------
@@ -329,8 +403,9 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 
-def _legend(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData,
-            seats: list[Municipality]) -> tuple[LegendSection, ...]:
+def _legend(
+    chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData, seats: list[Municipality]
+) -> tuple[LegendSection, ...]:
     sections = []
     if chor is not None and chor.legend is not None:
         lg = chor.legend
@@ -341,25 +416,45 @@ def _legend(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData,
         sections.append(LegendSection(title, tuple(items), lg.note))
     if seats and Layer.MUNICIPALITIES in style.layers:
         names = ", ".join(sorted(u.name_latin for u in seats))
-        sections.append(LegendSection("Without a boundary polygon", (
-            LegendItem(f"drawn at its seat: {names}", NO_DATA_COLOR, len(seats), shape="circle"),)))
+        sections.append(
+            LegendSection(
+                "Without a boundary polygon",
+                (LegendItem(f"drawn at its seat: {names}", NO_DATA_COLOR, len(seats), shape="circle"),),
+            )
+        )
     if Layer.COVERAGE in style.layers:
         counts: dict = {}
         for s in data.structures:
             counts.setdefault(s.structure_type, set()).add(s.municipality_uuid)
-        items = [LegendItem(t.label, STRUCTURE_COLORS[t], len(u), STRUCTURE_SHAPES[t]) for t, u in counts.items()]
-        sections.append(LegendSection("Prevention structures (municipalities)", tuple(items),
-                                      "Filled = active, hollow = planned, faded = dormant, half = status unknown."))
+        items = [
+            LegendItem(t.label, STRUCTURE_COLORS[t], len(u), STRUCTURE_SHAPES[t]) for t, u in counts.items()
+        ]
+        sections.append(
+            LegendSection(
+                "Prevention structures (municipalities)",
+                tuple(items),
+                "Filled = active, hollow = planned, faded = dormant, half = status unknown.",
+            )
+        )
     if Layer.SCN in style.layers:
         n = sum(u.scn_member_since is not None for u in data.units)
-        sections.append(LegendSection("Strong Cities Network", (LegendItem("member", SCN_COLOR, n, SCN_SHAPE),)))
+        sections.append(
+            LegendSection("Strong Cities Network", (LegendItem("member", SCN_COLOR, n, SCN_SHAPE),))
+        )
     if Layer.ACTIVITIES in style.layers:
         counts = {}
         for a in data.activities:
             if a.host_lon is not None:
                 counts[a.activity_type] = counts.get(a.activity_type, 0) + 1
-        sections.append(LegendSection("Hub activities", tuple(
-            LegendItem(t.label, ACTIVITY_COLORS[t], n, "letter", ACTIVITY_LETTERS[t]) for t, n in counts.items())))
+        sections.append(
+            LegendSection(
+                "Hub activities",
+                tuple(
+                    LegendItem(t.label, ACTIVITY_COLORS[t], n, "letter", ACTIVITY_LETTERS[t])
+                    for t, n in counts.items()
+                ),
+            )
+        )
     return tuple(sections)
 
 
@@ -367,8 +462,11 @@ def _titles(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData) 
     if chor is None or chor.legend is None or style.choropleth is None:
         return style.title or data.title, ""
     settings = style.choropleth
-    classes = ("equal classes symmetric around no change" if settings.change
-               else f"{settings.scheme.label}, {len(chor.legend.classes)} classes")
+    classes = (
+        "equal classes symmetric around no change"
+        if settings.change
+        else f"{settings.scheme.label}, {len(chor.legend.classes)} classes"
+    )
     return style.title or chor.legend.title, f"{chor.legend.subtitle} · {classes}"
 
 
@@ -397,8 +495,11 @@ def _country_extents(data: ProjectData, filled: list[Municipality]) -> dict[str,
 def unit_extent(data: ProjectData, uuids: Iterable[str], margin: float = 0.35) -> Bounds:
     """Lon/lat bounds around some units, widened by ``margin`` of their size (for locator maps)."""
     geoms = [data.boundaries[u] for u in uuids if u in data.boundaries]
-    geoms += [shapely.Point(data.by_uuid[u].seat_lon, data.by_uuid[u].seat_lat) for u in uuids
-              if u not in data.boundaries and u in data.by_uuid and data.by_uuid[u].seat_lon is not None]
+    geoms += [
+        shapely.Point(data.by_uuid[u].seat_lon, data.by_uuid[u].seat_lat)
+        for u in uuids
+        if u not in data.boundaries and u in data.by_uuid and data.by_uuid[u].seat_lon is not None
+    ]
     if not geoms:
         raise ValueError("nothing to show: none of these municipalities has a boundary or a seat")
     x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))

@@ -30,19 +30,30 @@ STRUCTURE_COLORS: dict[StructureType, str] = {
 }
 #: Fill opacity per status; "planned" is drawn hollow (white fill).
 STATUS_FILL_OPACITY: dict[StructureStatus, float] = {
-    StructureStatus.ACTIVE: 1.0, StructureStatus.PLANNED: 0.0,
-    StructureStatus.DORMANT: 0.35, StructureStatus.UNKNOWN: 0.6,
+    StructureStatus.ACTIVE: 1.0,
+    StructureStatus.PLANNED: 0.0,
+    StructureStatus.DORMANT: 0.35,
+    StructureStatus.UNKNOWN: 0.6,
 }
 ACTIVITY_LETTERS: dict[ActivityType, str] = {
-    ActivityType.WORKSHOP: "W", ActivityType.ROUNDTABLE: "R", ActivityType.NATIONAL_EXCHANGE: "X",
-    ActivityType.CITY_CONSULTATION: "C", ActivityType.TRAINING: "T", ActivityType.GRANT: "G",
-    ActivityType.LAUNCH: "L", ActivityType.CONVENING: "M",
+    ActivityType.WORKSHOP: "W",
+    ActivityType.ROUNDTABLE: "R",
+    ActivityType.NATIONAL_EXCHANGE: "X",
+    ActivityType.CITY_CONSULTATION: "C",
+    ActivityType.TRAINING: "T",
+    ActivityType.GRANT: "G",
+    ActivityType.LAUNCH: "L",
+    ActivityType.CONVENING: "M",
 }
 ACTIVITY_COLORS: dict[ActivityType, str] = {
-    ActivityType.WORKSHOP: "#1f78b4", ActivityType.ROUNDTABLE: "#33a02c",
-    ActivityType.NATIONAL_EXCHANGE: "#6a3d9a", ActivityType.CITY_CONSULTATION: "#e31a1c",
-    ActivityType.TRAINING: "#ff7f00", ActivityType.GRANT: "#b15928",
-    ActivityType.LAUNCH: "#000000", ActivityType.CONVENING: "#a6761d",
+    ActivityType.WORKSHOP: "#1f78b4",
+    ActivityType.ROUNDTABLE: "#33a02c",
+    ActivityType.NATIONAL_EXCHANGE: "#6a3d9a",
+    ActivityType.CITY_CONSULTATION: "#e31a1c",
+    ActivityType.TRAINING: "#ff7f00",
+    ActivityType.GRANT: "#b15928",
+    ActivityType.LAUNCH: "#000000",
+    ActivityType.CONVENING: "#a6761d",
 }
 SCN_COLOR = "#f1b600"
 SCN_SHAPE = "star"

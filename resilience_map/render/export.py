@@ -32,7 +32,7 @@ def ensure_gui_application() -> QGuiApplication:
     return app  # type: ignore[return-value]
 
 
-def export_map(scene: MapScene, out: Path, spec: PrintSpec = PrintSpec()) -> PrintResult:
+def export_map(scene: MapScene, out: Path, spec: PrintSpec | None = None) -> PrintResult:
     """Write the print sheet to ``out`` (.pdf, .svg or .png, by suffix), atomically."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -41,13 +41,15 @@ def export_map(scene: MapScene, out: Path, spec: PrintSpec = PrintSpec()) -> Pri
     if not out.parent.is_dir():
         raise ValueError(f"the folder {out.parent} does not exist")
     ensure_gui_application()
+    spec = spec or PrintSpec()
     width, height = spec.page_mm
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=suffix, dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        result = _render(scene, tmp, suffix, width, height, spec.dpi,
-                         lambda p, k: paint_page(p, scene, spec, k))
+        result = _render(
+            scene, tmp, suffix, width, height, spec.dpi, lambda p, k: paint_page(p, scene, spec, k)
+        )
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     finally:
@@ -61,27 +63,35 @@ def _umask() -> int:
     return mask
 
 
-def inset_pdf(scene: MapScene, width_mm: float, height_mm: float, *, legend: bool = True,
-              label_pt: float = 5.5) -> bytes:
+def inset_pdf(
+    scene: MapScene, width_mm: float, height_mm: float, *, legend: bool = True, label_pt: float = 5.5
+) -> bytes:
     """A map of the given size as PDF bytes (vector, fonts embedded) to embed in a document."""
     ensure_gui_application()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = _pdf_writer(buffer, width_mm, height_mm)
-    _paint_on(writer, PDF_DPI / 25.4, lambda p, k: paint_inset(p, scene, width_mm, height_mm, k,
-                                                                legend=legend, label_pt=label_pt))
+    _paint_on(
+        writer,
+        PDF_DPI / 25.4,
+        lambda p, k: paint_inset(p, scene, width_mm, height_mm, k, legend=legend, label_pt=label_pt),
+    )
     buffer.close()
     return bytes(buffer.data().data())
 
 
-def inset_png(scene: MapScene, width_mm: float, height_mm: float, dpi: int = 150, *, legend: bool = True) -> QImage:
+def inset_png(
+    scene: MapScene, width_mm: float, height_mm: float, dpi: int = 150, *, legend: bool = True
+) -> QImage:
     ensure_gui_application()
     image = _image(width_mm, height_mm, dpi)
     _paint_on(image, dpi / 25.4, lambda p, k: paint_inset(p, scene, width_mm, height_mm, k, legend=legend))
     return image
 
 
-def _render(scene: MapScene, path: Path, suffix: str, width: float, height: float, dpi: int, paint) -> PrintResult:
+def _render(
+    scene: MapScene, path: Path, suffix: str, width: float, height: float, dpi: int, paint
+) -> PrintResult:
     if suffix == ".pdf":
         writer = _pdf_writer(str(path), width, height)
         writer.setTitle(scene.title)
@@ -118,8 +128,13 @@ def _image(width: float, height: float, dpi: int) -> QImage:
 def _pdf_writer(target, width: float, height: float) -> QPdfWriter:
     writer = QPdfWriter(target)
     writer.setResolution(PDF_DPI)
-    writer.setPageLayout(QPageLayout(QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter),
-                                     QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
     return writer
 
 
@@ -133,5 +148,12 @@ def _paint_on(device, k: float, paint):
         painter.end()
 
 
-__all__ = ["FORMATS", "RenderError", "export_map", "inset_pdf", "inset_png", "ensure_gui_application",
-           "PrintSpec"]
+__all__ = [
+    "FORMATS",
+    "RenderError",
+    "export_map",
+    "inset_pdf",
+    "inset_png",
+    "ensure_gui_application",
+    "PrintSpec",
+]

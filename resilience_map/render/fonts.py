@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
@@ -25,7 +25,7 @@ _LANGSYS = {"sr": "SRB ", "mk": "MKD "}
 _VERSION = 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def base_family() -> str:
     """Register the bundled DejaVu Sans faces once and return the family name to use."""
     folder = font_folder()
@@ -38,7 +38,7 @@ def base_family() -> str:
     return FONT_FAMILY if FONT_FAMILY in families else sorted(families)[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def family_for(lang: str) -> str:
     """Family to draw a run in ``lang`` with (the base family unless the font localises it)."""
     base = base_family()
@@ -102,7 +102,9 @@ def _substitutions(ttf, tag: str) -> dict[str, str]:
 def _localised_font(lang: str) -> bytes | None:
     """The localised instance of the regular face, built once and kept in the user's cache."""
     path = font_folder() / FONT_FILES["regular"]
-    key = hashlib.sha1(f"{_VERSION}:{lang}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(
+        f"{_VERSION}:{lang}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode()
+    ).hexdigest()
     cached = _cache_folder() / f"dejavu-{lang}-{key[:16]}.ttf"
     if cached.is_file():
         return cached.read_bytes()
@@ -124,9 +126,7 @@ def _localised_font(lang: str) -> bytes | None:
                 table.cmap[ord(ch)] = glyph
     family = f"{FONT_FAMILY} {lang.upper()}"
     for record in ttf["name"].names:
-        if record.nameID in (1, 16):
-            record.string = family
-        elif record.nameID in (4, 18):
+        if record.nameID in (1, 16) or record.nameID in (4, 18):
             record.string = family
         elif record.nameID == 6:
             record.string = family.replace(" ", "") + "-Regular"

@@ -73,8 +73,11 @@ def paint_legend(p: QPainter, box: LegendBox, x: float, y: float, k: float) -> N
     p.setBrush(QColor(255, 255, 255, 240))
     p.drawRect(QRectF(x * k, y * k, box.width * k, box.height * k))
     cy = y + PAD
-    fonts_by_kind = {"title": fonts.font(TITLE_PT, bold=True), "item": fonts.font(ITEM_PT),
-                     "note": fonts.font(NOTE_PT)}
+    fonts_by_kind = {
+        "title": fonts.font(TITLE_PT, bold=True),
+        "item": fonts.font(ITEM_PT),
+        "note": fonts.font(NOTE_PT),
+    }
     for kind, payload, height in box.rows:
         if kind in ("title", "note"):
             p.setFont(fonts_by_kind[kind])
@@ -88,7 +91,9 @@ def paint_legend(p: QPainter, box: LegendBox, x: float, y: float, k: float) -> N
             p.setPen(QColor("#222222"))
             fm = QFontMetricsF(fonts_by_kind["item"], p.device())
             for i, line in enumerate(lines):
-                p.drawText(QPointF((x + PAD + SWATCH_W + GAP) * k, cy * k + i * fm.height() + fm.ascent()), line)
+                p.drawText(
+                    QPointF((x + PAD + SWATCH_W + GAP) * k, cy * k + i * fm.height() + fm.ascent()), line
+                )
         cy += height
     p.restore()
 
@@ -101,8 +106,17 @@ def _swatch(p: QPainter, item: LegendItem, x: float, y: float, k: float) -> None
         p.drawRect(QRectF(x * k, y * k, SWATCH_W * k, SWATCH_H * k))
         return
     shape = "circle" if item.shape == "letter" else item.shape
-    paint_symbol(p, shape, item.color, (x + SWATCH_W / 2) * k, (y + SWATCH_H / 2) * k, 1.3 * k,
-                 item.fill_opacity, item.letter, k)
+    paint_symbol(
+        p,
+        shape,
+        item.color,
+        (x + SWATCH_W / 2) * k,
+        (y + SWATCH_H / 2) * k,
+        1.3 * k,
+        item.fill_opacity,
+        item.letter,
+        k,
+    )
 
 
 # --- scale bar ------------------------------------------------------------------------------
@@ -110,7 +124,7 @@ def scale_bar_length(geo: MapGeometry, max_mm: float) -> tuple[float, str]:
     """A round length (1, 2 or 5 × 10ⁿ m) no longer than ``max_mm`` on paper: (mm, label)."""
     metres = max_mm / geo.transform.scale
     exponent = math.floor(math.log10(metres))
-    nice = max(m * 10 ** exponent for m in (1, 2, 5) if m * 10 ** exponent <= metres)
+    nice = max(m * 10**exponent for m in (1, 2, 5) if m * 10**exponent <= metres)
     label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
     return nice * geo.transform.scale, label
 
@@ -119,7 +133,9 @@ def scale_bar_size(max_mm: float = 40.0) -> tuple[float, float]:
     return max_mm + 8.0, 6.5
 
 
-def paint_scale_bar(p: QPainter, geo: MapGeometry, x: float, y: float, k: float, max_mm: float = 40.0) -> None:
+def paint_scale_bar(
+    p: QPainter, geo: MapGeometry, x: float, y: float, k: float, max_mm: float = 40.0
+) -> None:
     """Alternating black/white bar in four parts with 0 and the length written under it."""
     length, label = scale_bar_length(geo, max_mm)
     p.save()
@@ -137,5 +153,7 @@ def paint_scale_bar(p: QPainter, geo: MapGeometry, x: float, y: float, k: float,
     fm = QFontMetricsF(font, p.device())
     p.setPen(QColor("#222222"))
     p.drawText(QPointF(bx * k - fm.horizontalAdvance("0") / 2, (by + 1.6) * k + fm.ascent()), "0")
-    p.drawText(QPointF((bx + length) * k - fm.horizontalAdvance(label) / 2, (by + 1.6) * k + fm.ascent()), label)
+    p.drawText(
+        QPointF((bx + length) * k - fm.horizontalAdvance(label) / 2, (by + 1.6) * k + fm.ascent()), label
+    )
     p.restore()

@@ -73,8 +73,15 @@ def _simplified(geoms: list, tolerance: float) -> np.ndarray:
     return out
 
 
-def paint_map(p: QPainter, scene: MapScene, geo: MapGeometry, k: float, *, label_pt: float = 5.5,
-              reserved: Sequence[Box] = ()) -> list[Box]:
+def paint_map(
+    p: QPainter,
+    scene: MapScene,
+    geo: MapGeometry,
+    k: float,
+    *,
+    label_pt: float = 5.5,
+    reserved: Sequence[Box] = (),
+) -> list[Box]:
     """Draw areas, outlines, borders, seats, symbols and labels; return the label boxes."""
     x0, y0, x1, y1 = geo.frame
     p.save()
@@ -122,7 +129,7 @@ def _path(geoms, k: float) -> QPainterPath:
     elements["type"][np.r_[0, np.flatnonzero(np.diff(index)) + 1]] = 0  # MoveTo starts each ring
     elements["x"] = coords[:, 0] * k
     elements["y"] = coords[:, 1] * k
-    data = (struct.pack(">i", len(elements)) + elements.tobytes() + struct.pack(">ii", 0, 0))
+    data = struct.pack(">i", len(elements)) + elements.tobytes() + struct.pack(">ii", 0, 0)
     QDataStream(QByteArray(data)) >> path  # fill rule 0 = odd-even: holes stay holes
     return path
 
@@ -140,23 +147,23 @@ def _paint_areas(p: QPainter, scene: MapScene, geo: MapGeometry, k: float) -> No
                 pen.setCosmetic(True)
         p.setPen(Qt.PenStyle.NoPen)
         paths = [_path([shape], k) for shape in geo.page_shapes]
-        for area, path in zip(scene.areas, paths):
+        for area, path in zip(scene.areas, paths, strict=False):
             p.setBrush(QColor(area.fill))
             p.drawPath(path)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        for area, path in zip(scene.areas, paths):
+        for area, path in zip(scene.areas, paths, strict=False):
             p.setPen(no_data if area.no_data else border)
             p.drawPath(path)
     else:
         groups: dict[tuple[str, bool], list] = {}
-        for area, shape in zip(scene.areas, geo.page_shapes):
+        for area, shape in zip(scene.areas, geo.page_shapes, strict=False):
             groups.setdefault((area.fill, area.no_data), []).append(shape)
         for (fill, is_missing), shapes in groups.items():
             p.setPen(no_data if is_missing else border)
             p.setBrush(QColor(fill))
             p.drawPath(_path(shapes, k))
     p.setBrush(Qt.BrushStyle.NoBrush)
-    for area, shape in zip(scene.areas, geo.page_shapes):  # never hidden by a neighbour
+    for area, shape in zip(scene.areas, geo.page_shapes, strict=False):  # never hidden by a neighbour
         if area.highlighted:
             p.setPen(_pen("#000000" if area.fill == HIGHLIGHT_COLOR else HIGHLIGHT_COLOR, 0.5 * k))
             p.drawPath(_path([shape], k))
@@ -179,8 +186,13 @@ def _paint_seats(p: QPainter, scene: MapScene, geo: MapGeometry, k: float) -> No
     r = 1.1 * k
     for seat in scene.seats:
         x, y = geo.to_page(seat.lon, seat.lat)
-        p.setPen(_pen(HIGHLIGHT_COLOR if seat.highlighted else "#555555", (0.5 if seat.highlighted else 0.15) * k,
-                      Qt.PenStyle.DashLine if seat.no_data else Qt.PenStyle.SolidLine))
+        p.setPen(
+            _pen(
+                HIGHLIGHT_COLOR if seat.highlighted else "#555555",
+                (0.5 if seat.highlighted else 0.15) * k,
+                Qt.PenStyle.DashLine if seat.no_data else Qt.PenStyle.SolidLine,
+            )
+        )
         p.setBrush(QColor(seat.fill))
         p.drawEllipse(QPointF(x * k, y * k), r, r)
 
@@ -194,8 +206,13 @@ def symbol_path(shape: str, cx: float, cy: float, r: float) -> QPainterPath:
     if shape == "square":
         path.addRect(QRectF(cx - 0.8 * r, cy - 0.8 * r, 1.6 * r, 1.6 * r))
         return path
-    corners = {"diamond": (4, 0.0), "triangle": (3, -math.pi / 2), "hexagon": (6, 0.0),
-               "pentagon": (5, -math.pi / 2), "star": (10, -math.pi / 2)}[shape]
+    corners = {
+        "diamond": (4, 0.0),
+        "triangle": (3, -math.pi / 2),
+        "hexagon": (6, 0.0),
+        "pentagon": (5, -math.pi / 2),
+        "star": (10, -math.pi / 2),
+    }[shape]
     n, rot = corners
     pts = []
     for i in range(n):
@@ -207,8 +224,17 @@ def symbol_path(shape: str, cx: float, cy: float, r: float) -> QPainterPath:
     return path
 
 
-def paint_symbol(p: QPainter, symbol_shape: str, fill: str, cx: float, cy: float, r: float,
-                 fill_opacity: float = 1.0, letter: str = "", k: float = 1.0) -> None:
+def paint_symbol(
+    p: QPainter,
+    symbol_shape: str,
+    fill: str,
+    cx: float,
+    cy: float,
+    r: float,
+    fill_opacity: float = 1.0,
+    letter: str = "",
+    k: float = 1.0,
+) -> None:
     """One symbol (also used by the legend): shape, fill by status, optional letter."""
     colour = QColor(fill)
     if fill_opacity == 0.0:
@@ -247,13 +273,20 @@ def _offset(s: PointSymbol, size: float) -> tuple[float, float]:
     return 0.0, 0.0
 
 
-def _paint_labels(p: QPainter, scene: MapScene, geo: MapGeometry, k: float, label_pt: float,
-                  taken: list[Box]) -> list[Box]:
+def _paint_labels(
+    p: QPainter, scene: MapScene, geo: MapGeometry, k: float, label_pt: float, taken: list[Box]
+) -> list[Box]:
     """Greedy decluttering by priority: a label that would touch a placed one, or that is much
     wider than its own unit on paper (except cities and emphasised units), is left out."""
     fx0, fy0, fx1, fy1 = geo.frame
     placed: list[Box] = []
-    widths = dict(zip((a.uuid for a in scene.areas), np.ptp(shapely.bounds(geo.page_shapes)[:, [0, 2]], axis=1)))
+    widths = dict(
+        zip(
+            (a.uuid for a in scene.areas),
+            np.ptp(shapely.bounds(geo.page_shapes)[:, [0, 2]], axis=1),
+            strict=False,
+        )
+    )
     metrics: dict[tuple[str, bool], QFontMetricsF] = {}
     pad = 0.35
     for label in sorted(scene.labels, key=lambda lb: lb.priority):
@@ -268,14 +301,17 @@ def _paint_labels(p: QPainter, scene: MapScene, geo: MapGeometry, k: float, labe
         if box[0] < fx0 or box[1] < fy0 or box[2] > fx1 or box[3] > fy1:
             continue
         gap = 0.8
-        if any(box[0] - gap < t[2] and box[2] + gap > t[0] and box[1] - gap < t[3] and box[3] + gap > t[1]
-               for t in taken + placed):
+        if any(
+            box[0] - gap < t[2] and box[2] + gap > t[0] and box[1] - gap < t[3] and box[3] + gap > t[1]
+            for t in taken + placed
+        ):
             continue
         placed.append(box)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255, 170))
-        p.drawRoundedRect(QRectF(box[0] * k, box[1] * k, (box[2] - box[0]) * k, (box[3] - box[1]) * k),
-                          0.6 * k, 0.6 * k)
+        p.drawRoundedRect(
+            QRectF(box[0] * k, box[1] * k, (box[2] - box[0]) * k, (box[3] - box[1]) * k), 0.6 * k, 0.6 * k
+        )
         p.setFont(font)
         p.setPen(QColor("#111111"))
         p.drawText(QPointF((x - w / 2) * k, (y - h / 2) * k + fm.ascent()), label.text)

@@ -77,17 +77,34 @@ def paint_page(p: QPainter, scene: MapScene, spec: PrintSpec, k: float) -> Print
     p.setPen(QPen(QColor("#777777"), 0.2 * k))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(QRectF(frame[0] * k, frame[1] * k, (frame[2] - frame[0]) * k, (frame[3] - frame[1]) * k))
-    return PrintResult((width, height), frame, result.legend, result.scale_bar, result.geometry, result.labels)
+    return PrintResult(
+        (width, height), frame, result.legend, result.scale_bar, result.geometry, result.labels
+    )
 
 
-def paint_inset(p: QPainter, scene: MapScene, width: float, height: float, k: float, *,
-                legend: bool = True, label_pt: float = 5.5) -> PrintResult:
+def paint_inset(
+    p: QPainter,
+    scene: MapScene,
+    width: float,
+    height: float,
+    k: float,
+    *,
+    legend: bool = True,
+    label_pt: float = 5.5,
+) -> PrintResult:
     """A map filling ``width`` × ``height`` mm (briefing locator and overview maps)."""
     p.fillRect(QRectF(0, 0, width * k, height * k), QColor("white"))
     frame = (0.6, 0.6, width - 0.6, height - 0.6)
     shown = scene if legend else _without_legend(scene)
-    result = _paint_framed_map(p, shown, frame, k, side_legend=width > height * 1.25, label_pt=label_pt,
-                               tolerance_mm=INSET_TOLERANCE_MM)
+    result = _paint_framed_map(
+        p,
+        shown,
+        frame,
+        k,
+        side_legend=width > height * 1.25,
+        label_pt=label_pt,
+        tolerance_mm=INSET_TOLERANCE_MM,
+    )
     p.setPen(QPen(QColor("#999999"), 0.2 * k))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(QRectF(frame[0] * k, frame[1] * k, (frame[2] - frame[0]) * k, (frame[3] - frame[1]) * k))
@@ -100,8 +117,16 @@ def _without_legend(scene: MapScene) -> MapScene:
     return replace(scene, legend=())
 
 
-def _paint_framed_map(p: QPainter, scene: MapScene, frame: Box, k: float, *, side_legend: bool,
-                      label_pt: float = 5.5, tolerance_mm: float = PRINT_TOLERANCE_MM) -> PrintResult:
+def _paint_framed_map(
+    p: QPainter,
+    scene: MapScene,
+    frame: Box,
+    k: float,
+    *,
+    side_legend: bool,
+    label_pt: float = 5.5,
+    tolerance_mm: float = PRINT_TOLERANCE_MM,
+) -> PrintResult:
     box = measure_legend(p, scene, k)
     geo = place_map(scene, frame, tolerance_mm)
     legend_at: Box | None = None
@@ -119,15 +144,20 @@ def _paint_framed_map(p: QPainter, scene: MapScene, frame: Box, k: float, *, sid
     return PrintResult((frame[2], frame[3]), frame, legend_at, bar_at, geo, tuple(labels))
 
 
-def _best_spot(geo: MapGeometry, w: float, h: float, frame: Box, taken: list[Box],
-               corners_only: bool = False) -> tuple[Box, float]:
+def _best_spot(
+    geo: MapGeometry, w: float, h: float, frame: Box, taken: list[Box], corners_only: bool = False
+) -> tuple[Box, float]:
     """The inset box of size w × h over the least of the drawn map (then off country extents)."""
     inset = 2.0
     x0, y0, x1, y1 = frame[0] + inset, frame[1] + inset, frame[2] - inset, frame[3] - inset
     xs = [x0, x1 - w] if corners_only else [x0, (x0 + x1 - w) / 2, x1 - w]
     ys = [y1 - h, y0] if corners_only else [y1 - h, y0, (y0 + y1 - h) / 2]
-    candidates = [(x, y, x + w, y + h) for y in ys for x in xs
-                  if not any(x < t[2] and x + w > t[0] and y < t[3] and y + h > t[1] for t in taken)]
+    candidates = [
+        (x, y, x + w, y + h)
+        for y in ys
+        for x in xs
+        if not any(x < t[2] and x + w > t[0] and y < t[3] and y + h > t[1] for t in taken)
+    ]
     if not candidates:
         candidates = [(x0, y1 - h, x0 + w, y1)]
     index, covered = least_covered(candidates, geo.page_shapes, list(geo.country_boxes.values()))
@@ -158,14 +188,19 @@ def _paint_header(p: QPainter, scene: MapScene, width: float, k: float) -> float
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, scene.synthetic_label)
     room = (width - 2 * MARGIN - badge_w - 4.0) * k
     y = MARGIN
-    for text, size, bold, colour in ((scene.title, 15.0, True, "#222222"), (scene.subtitle, 9.0, False, "#555555")):
+    for text, size, bold, colour in (
+        (scene.title, 15.0, True, "#222222"),
+        (scene.subtitle, 9.0, False, "#555555"),
+    ):
         if not text:
             continue
         font = fonts.font(size, bold=bold)
         fm = QFontMetricsF(font, p.device())
         p.setFont(font)
         p.setPen(QColor(colour))
-        p.drawText(QPointF(MARGIN * k, y * k + fm.ascent()), fm.elidedText(text, Qt.TextElideMode.ElideRight, room))
+        p.drawText(
+            QPointF(MARGIN * k, y * k + fm.ascent()), fm.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        )
         y += fm.height() / k + 0.8
     return y - MARGIN
 

@@ -26,10 +26,21 @@ def country_extent(data: ProjectData, code: str) -> tuple[float, float, float, f
     return unit_extent(data, uuids, margin=0.04)
 
 
-def export_print_map(data: ProjectData, out: Path, settings: ChoroplethSettings | None,
-                     spec: PrintSpec = PrintSpec(), *, layers: frozenset[Layer] = PRINT_LAYERS,
-                     name_form: str = "latin", country: str | None = None) -> PrintResult:
+def export_print_map(
+    data: ProjectData,
+    out: Path,
+    settings: ChoroplethSettings | None,
+    spec: PrintSpec | None = None,
+    *,
+    layers: frozenset[Layer] = PRINT_LAYERS,
+    name_form: str = "latin",
+    country: str | None = None,
+) -> PrintResult:
     """Build the scene for ``settings`` and write the sheet to ``out`` (.pdf/.svg/.png)."""
-    style = SceneStyle(settings, layers=layers, name_form=name_form,
-                       extent=country_extent(data, country) if country else None)
+    style = SceneStyle(
+        settings,
+        layers=layers,
+        name_form=name_form,
+        extent=country_extent(data, country) if country else None,
+    )
     return export_map(build_scene(data, style), Path(out), spec)
