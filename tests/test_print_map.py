@@ -199,3 +199,15 @@ def test_cli_refuses_unknown_format_and_missing_folder(demo_project: Path, tmp_p
     assert result.returncode != 0 and ".png, .pdf or .svg" in result.stderr
     result = run_cli("export-image", demo_project, "--out", tmp_path / "no" / "x.png")
     assert result.returncode != 0 and "does not exist" in result.stderr
+
+
+def test_export_suggests_pictures_or_documents(monkeypatch, tmp_path: Path) -> None:
+    from resilience_map.render.print_map import suggested_path
+
+    pictures, documents = tmp_path / "Pictures", tmp_path / "Documents"
+    pictures.mkdir()
+    documents.mkdir()
+    monkeypatch.setattr("platformdirs.user_pictures_path", lambda: pictures)
+    monkeypatch.setattr("platformdirs.user_documents_path", lambda: documents)
+    assert suggested_path("BRAVE-14: Demo wave 2023", ".PNG") == pictures / "BRAVE-14- Demo wave 2023.png"
+    assert suggested_path("Čair briefing", ".pdf", kind="briefing") == documents / "Čair briefing.pdf"

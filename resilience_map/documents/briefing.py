@@ -246,7 +246,13 @@ def _country_overview(
     for i, ind in enumerate(data.indicators):
         scene = build_scene(
             data,
-            SceneStyle(settings_for(data, indicator=ind.code), LOCATOR_LAYERS, extent=extent, title=ind.name),
+            SceneStyle(
+                settings_for(data, indicator=ind.code),
+                LOCATOR_LAYERS,
+                extent=extent,
+                title=ind.name,
+                country=country,
+            ),
         )
         name = f"maps/overview-{i}.pdf"
         files[name] = map_maker(scene, 180.0, 105.0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from resilience_map.domain.enums import StrEnum, UnitKind
+from resilience_map.domain.enums import Country, StrEnum, UnitKind
 from resilience_map.domain.records import Municipality, StudyWave
 from resilience_map.domain.scripts import cyrillic_language
 from resilience_map.maps.activities import date_label
@@ -110,6 +110,8 @@ class SceneStyle:
     extent: Bounds | None = None
     #: Only these units get labels (None = every drawn unit, by priority).
     labelled: frozenset[str] | None = None
+    #: One country in colour, the others in a neutral grey without labels (country maps).
+    country: Country | None = None
     title: str | None = None
 
 
@@ -224,7 +226,7 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
         all_drawn = None
     drawn_ids = [u.uuid for u in filled] + [u.uuid for u in seats]
     chor = _choropleth(data, style, all_drawn or drawn_ids)
-    fill_of = _fill_function(chor, style)
+    fill_of = _fill_function(chor, style, data)
     areas = tuple(
         Area(u.uuid, data.boundaries[u.uuid], *fill_of(u.uuid), u.uuid in style.highlight) for u in filled
     )
@@ -278,7 +280,7 @@ def _choropleth(data: ProjectData, style: SceneStyle, drawn_ids: list[str]) -> C
     )
 
 
-def _fill_function(chor: ChoroplethStyle | None, style: SceneStyle):
+def _fill_function(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData):
     """uuid → (fill colour, no data?)."""
     if chor is None:
 
@@ -288,6 +290,9 @@ def _fill_function(chor: ChoroplethStyle | None, style: SceneStyle):
         return plain
 
     def classed(uuid: str) -> tuple[str, bool]:
+        unit = data.by_uuid.get(uuid)
+        if style.country is not None and unit is not None and unit.country is not style.country:
+            return CONTEXT_FILL, False
         s = chor.styles.get(uuid)
         return (s["c"], False) if s else (NO_DATA_COLOR, True)
 
@@ -311,9 +316,15 @@ def _anchors(
 def _symbols(
     data: ProjectData, style: SceneStyle, anchors: dict[str, tuple[float, float]]
 ) -> Iterable[PointSymbol]:
+    def shown(uuid: str) -> bool:
+        unit = data.by_uuid.get(uuid)
+        return style.country is None or (unit is not None and unit.country is style.country)
+
     if Layer.COVERAGE in style.layers:
         per_unit: dict[str, list] = {}
         for s in data.structures:
+            if not shown(s.municipality_uuid):
+                continue
             per_unit.setdefault(s.municipality_uuid, []).append(s)
         for uuid, items in per_unit.items():
             if uuid not in anchors:
@@ -332,7 +343,7 @@ def _symbols(
                 )
     if Layer.SCN in style.layers:
         for u in data.units:
-            if u.scn_member_since is not None and u.uuid in anchors:
+            if u.scn_member_since is not None and u.uuid in anchors and shown(u.uuid):
                 yield PointSymbol(
                     Layer.SCN,
                     u.uuid,
@@ -372,7 +383,10 @@ def _labels(
     wanted = [
         data.by_uuid[u]
         for u in drawn
-        if u in data.by_uuid and u in anchors and (style.labelled is None or u in style.labelled)
+        if u in data.by_uuid
+        and u in anchors
+        and (style.labelled is None or u in style.labelled)
+        and (style.country is None or data.by_uuid[u].country is style.country)
     ]
 
     def rank(u: Municipality) -> tuple:

@@ -273,12 +273,28 @@ def _offset(s: PointSymbol, size: float) -> tuple[float, float]:
     return 0.0, 0.0
 
 
+def _free_spot(ax: float, ay: float, w: float, h: float, pad: float, frame: Box, taken: list[Box]):
+    """On the anchor, else just above or below it (where a unit's symbols sit on the anchor)."""
+    fx0, fy0, fx1, fy1 = frame
+    gap = 0.8
+    for dy in (0.0, -(h / 2 + 1.9), h / 2 + 2.6):
+        x, y = ax, ay + dy
+        box = (x - w / 2 - pad, y - h / 2 - pad, x + w / 2 + pad, y + h / 2 + pad)
+        if box[0] < fx0 or box[1] < fy0 or box[2] > fx1 or box[3] > fy1:
+            continue
+        if not any(
+            box[0] - gap < t[2] and box[2] + gap > t[0] and box[1] - gap < t[3] and box[3] + gap > t[1]
+            for t in taken
+        ):
+            return x, y, box
+    return None
+
+
 def _paint_labels(
     p: QPainter, scene: MapScene, geo: MapGeometry, k: float, label_pt: float, taken: list[Box]
 ) -> list[Box]:
     """Greedy decluttering by priority: a label that would touch a placed one, or that is much
     wider than its own unit on paper (except cities and emphasised units), is left out."""
-    fx0, fy0, fx1, fy1 = geo.frame
     placed: list[Box] = []
     widths = dict(
         zip(
@@ -296,16 +312,11 @@ def _paint_labels(
         h = fm.height() / k
         if not (label.emphasis or label.major) and widths.get(label.uuid, w) < 0.6 * w:
             continue
-        x, y = geo.to_page(label.lon, label.lat)
-        box = (x - w / 2 - pad, y - h / 2 - pad, x + w / 2 + pad, y + h / 2 + pad)
-        if box[0] < fx0 or box[1] < fy0 or box[2] > fx1 or box[3] > fy1:
+        ax, ay = geo.to_page(label.lon, label.lat)
+        spot = _free_spot(ax, ay, w, h, pad, geo.frame, taken + placed)
+        if spot is None:
             continue
-        gap = 0.8
-        if any(
-            box[0] - gap < t[2] and box[2] + gap > t[0] and box[1] - gap < t[3] and box[3] + gap > t[1]
-            for t in taken + placed
-        ):
-            continue
+        x, y, box = spot
         placed.append(box)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255, 170))

@@ -11,7 +11,7 @@ from resilience_map.maps.scene import PRINT_LAYERS, Layer, SceneStyle, build_sce
 from resilience_map.render.export import export_map
 from resilience_map.render.print_layout import PrintResult, PrintSpec
 
-__all__ = ["PrintSpec", "PrintResult", "export_print_map", "country_extent"]
+__all__ = ["PrintSpec", "PrintResult", "export_print_map", "country_extent", "suggested_path"]
 
 
 def country_extent(data: ProjectData, code: str) -> tuple[float, float, float, float]:
@@ -42,5 +42,21 @@ def export_print_map(
         layers=layers,
         name_form=name_form,
         extent=country_extent(data, country) if country else None,
+        country=Country(country.strip().upper()) if country else None,
     )
     return export_map(build_scene(data, style), Path(out), spec)
+
+
+def suggested_path(name: str, suffix: str, kind: str = "map") -> Path:
+    """Where File → Export map… and "Briefing…" suggest saving: the user's Pictures folder for
+    map images, Documents for PDFs and briefings (never the folder the app was started from)."""
+    import re
+
+    from platformdirs import user_documents_path, user_pictures_path
+
+    picture = kind == "map" and suffix.lower() in (".png", ".svg")
+    folder = user_pictures_path() if picture else user_documents_path()
+    if not folder.is_dir():
+        folder = Path.home()
+    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-") or "resilience-map"
+    return folder / f"{stem}{suffix.lower()}"
