@@ -37,7 +37,6 @@ class Briefing:
     """What was written, for the caller to report."""
 
     path: Path
-    pages_hint: int
     municipalities: int
 
 
@@ -142,7 +141,7 @@ def _write(
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
-    return Briefing(out, 0, len(units))
+    return Briefing(out, len(units))
 
 
 def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
