@@ -120,9 +120,9 @@ def boundary_credits(store) -> tuple[str, ...]:
     if stored:
         return tuple(line.strip() for line in stored.splitlines() if line.strip())
     files: dict[str, None] = {}
-    for entry in store.history():
-        if entry.operation == "boundary" and entry.new_value and ", from " in entry.new_value:
-            files[entry.new_value.rsplit(", from ", 1)[1]] = None
+    for note in store.boundary_history_notes():
+        if ", from " in note:
+            files[note.rsplit(", from ", 1)[1]] = None
     if not files:
         return ()
     return (f"imported from {', '.join(sorted(files))} (licences as stated by each file's provider)",)

@@ -54,6 +54,8 @@ class Layer(StrEnum):
 #: Print default: the choropleth stays readable (structure symbols cover Albania's colours).
 PRINT_LAYERS = frozenset({Layer.MUNICIPALITIES, Layer.BORDERS, Layer.LABELS})
 NAME_FORMS = ("latin", "local", "en")
+#: Units without polygons are named in the legend up to this many (Tuzi, Zeta, Stanari…).
+MAX_LISTED_SEATS = 8
 
 
 def parse_layers(text: str) -> frozenset[Layer]:
@@ -429,11 +431,14 @@ def _legend(
         title = f"{lg.title} ({lg.unit})" if lg.unit else lg.title
         sections.append(LegendSection(title, tuple(items), lg.note))
     if seats and Layer.MUNICIPALITIES in style.layers:
-        names = ", ".join(sorted(u.name_latin for u in seats))
+        text = (
+            "drawn at its seat: " + ", ".join(sorted(u.name_latin for u in seats))
+            if len(seats) <= MAX_LISTED_SEATS
+            else "drawn as circles at their seats (import boundaries to draw them)"
+        )
         sections.append(
             LegendSection(
-                "Without a boundary polygon",
-                (LegendItem(f"drawn at its seat: {names}", NO_DATA_COLOR, len(seats), shape="circle"),),
+                "Without a boundary polygon", (LegendItem(text, NO_DATA_COLOR, len(seats), shape="circle"),)
             )
         )
     if Layer.COVERAGE in style.layers:

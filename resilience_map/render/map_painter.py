@@ -37,6 +37,8 @@ class MapGeometry:
     projection: MapProjection
     #: Drawn polygons in page mm (what the legend must not cover).
     page_shapes: np.ndarray
+    #: Everything the legend should not cover: the polygons and the seat circles.
+    obstacles: np.ndarray
     #: Each country's extent in page mm.
     country_boxes: dict[str, Box]
 
@@ -60,7 +62,14 @@ def place_map(scene: MapScene, frame: Box, tolerance_mm: float = PRINT_TOLERANCE
         corners = projection.geometries([shapely.box(x0, y0, x1, y1).segmentize(0.25)])
         bx0, by0, bx1, by1 = shapely.total_bounds(transform.apply(corners))
         boxes[country] = (float(bx0), float(by0), float(bx1), float(by1))
-    return MapGeometry(frame, transform, projection, page, boxes)
+    seats = np.asarray([shapely.Point(0, 0)] * 0, dtype=object)
+    if scene.seats:
+        sx, sy = projection.points(
+            np.array([s.lon for s in scene.seats]), np.array([s.lat for s in scene.seats])
+        )
+        px, py = sx * transform.scale + transform.offset_x, transform.offset_y - sy * transform.scale
+        seats = shapely.buffer(shapely.points(px, py), 1.2, quad_segs=2)
+    return MapGeometry(frame, transform, projection, page, np.concatenate([page, seats]), boxes)
 
 
 def _simplified(geoms: list, tolerance: float) -> np.ndarray:

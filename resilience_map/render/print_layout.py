@@ -160,7 +160,7 @@ def _best_spot(
     ]
     if not candidates:
         candidates = [(x0, y1 - h, x0 + w, y1)]
-    index, covered = least_covered(candidates, geo.page_shapes, list(geo.country_boxes.values()))
+    index, covered = least_covered(candidates, geo.obstacles, list(geo.country_boxes.values()))
     return candidates[index], covered
 
 
