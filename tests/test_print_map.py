@@ -211,3 +211,33 @@ def test_export_suggests_pictures_or_documents(monkeypatch, tmp_path: Path) -> N
     monkeypatch.setattr("platformdirs.user_documents_path", lambda: documents)
     assert suggested_path("BRAVE-14: Demo wave 2023", ".PNG") == pictures / "BRAVE-14- Demo wave 2023.png"
     assert suggested_path("Čair briefing", ".pdf", kind="briefing") == documents / "Čair briefing.pdf"
+
+
+def test_bold_serbian_labels_keep_their_forms(qapp) -> None:
+    from PySide6.QtGui import QFontInfo
+
+    from resilience_map.render import fonts
+    from resilience_map.render.export import ensure_gui_application
+
+    ensure_gui_application()
+    bold = fonts.font(12, bold=True, lang="sr")
+    assert QFontInfo(bold).family() == fonts.family_for("sr") != fonts.base_family()
+    assert QFontInfo(bold).bold()
+
+
+def test_serbian_labels_extract_as_typed(qapp, bounded_data: ProjectData, tmp_path: Path) -> None:
+    from resilience_map.maps.scene import unit_extent
+    from resilience_map.render.export import inset_pdf
+
+    unit = bounded_data.municipality("Srbobran")
+    style = SceneStyle(
+        None,
+        parse_layers("municipalities,labels"),
+        name_form="local",
+        highlight=frozenset({unit.uuid}),
+        extent=unit_extent(bounded_data, [unit.uuid], 0.5),
+    )
+    out = tmp_path / "srbobran.pdf"
+    out.write_bytes(inset_pdf(build_scene(bounded_data, style), 80, 60))
+    assert "Србобран" in pdf_pages_text(out)[0]  # drawn with the Serbian б, extracted as б
+    assert "DejaVuSansSR" in poppler("pdffonts", out)

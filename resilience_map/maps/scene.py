@@ -220,6 +220,14 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
     outlined = city_outlines(data.units, data.boundaries)
     filled = [u for u in data.units if u.uuid in data.boundaries and u.uuid not in outlined]
     seats = [u for u in data.units if drawn_as_seat(u, data.boundaries, data.by_registry_id)]
+    seats += [  # an emphasised unit is always shown, at least at its seat
+        u
+        for u in data.units
+        if u.uuid in style.highlight
+        and u.uuid not in data.boundaries
+        and u.seat_lon is not None
+        and not drawn_as_seat(u, data.boundaries, data.by_registry_id)
+    ]
     if style.extent is not None:  # a close-up: only what can show (and the classification still sees all)
         all_drawn = [u.uuid for u in filled] + [u.uuid for u in seats]
         filled, seats = _near(filled, seats, data, style.extent)

@@ -22,7 +22,7 @@ from resilience_map.assets import FONT_FAMILY, FONT_FILES, font_folder
 
 #: OpenType language-system tags per BCP 47 language of a Cyrillic run.
 _LANGSYS = {"sr": "SRB ", "mk": "MKD "}
-_VERSION = 1
+_VERSION = 2
 
 
 @cache
@@ -44,16 +44,18 @@ def family_for(lang: str) -> str:
     base = base_family()
     if lang not in _LANGSYS:
         return base
-    data = _localised_font(lang)
-    if data is None:
-        return base
-    font_id = QFontDatabase.addApplicationFontFromData(data)
-    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    families: list[str] = []
+    for face in ("regular", "bold"):  # one family, two weights: bold labels keep the forms too
+        data = _localised_font(lang, face)
+        if data is None:
+            return base
+        font_id = QFontDatabase.addApplicationFontFromData(data)
+        families += QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     return families[0] if families else base
 
 
 def font(size_pt: float, bold: bool = False, lang: str = "") -> QFont:
-    f = QFont(family_for(lang) if not bold else base_family())
+    f = QFont(family_for(lang))
     f.setPointSizeF(size_pt)
     f.setBold(bold)
     f.setKerning(True)
@@ -99,13 +101,13 @@ def _substitutions(ttf, tag: str) -> dict[str, str]:
     return out
 
 
-def _localised_font(lang: str) -> bytes | None:
-    """The localised instance of the regular face, built once and kept in the user's cache."""
-    path = font_folder() / FONT_FILES["regular"]
+def _localised_font(lang: str, face: str = "regular") -> bytes | None:
+    """The localised instance of one face, built once and kept in the user's cache."""
+    path = font_folder() / FONT_FILES[face]
     key = hashlib.sha1(
-        f"{_VERSION}:{lang}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode()
+        f"{_VERSION}:{lang}:{face}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode()
     ).hexdigest()
-    cached = _cache_folder() / f"dejavu-{lang}-{key[:16]}.ttf"
+    cached = _cache_folder() / f"dejavu-{lang}-{face}-{key[:16]}.ttf"
     if cached.is_file():
         return cached.read_bytes()
     from fontTools.ttLib import TTFont
@@ -125,11 +127,14 @@ def _localised_font(lang: str) -> bytes | None:
             if ord(ch) in table.cmap:
                 table.cmap[ord(ch)] = glyph
     family = f"{FONT_FAMILY} {lang.upper()}"
+    style = "Bold" if face == "bold" else "Regular"
     for record in ttf["name"].names:
-        if record.nameID in (1, 16) or record.nameID in (4, 18):
+        if record.nameID in (1, 16):
             record.string = family
+        elif record.nameID in (4, 18):
+            record.string = f"{family} {style}" if face == "bold" else family
         elif record.nameID == 6:
-            record.string = family.replace(" ", "") + "-Regular"
+            record.string = family.replace(" ", "") + f"-{style}"
     buffer = io.BytesIO()
     ttf.save(buffer)
     data = buffer.getvalue()
