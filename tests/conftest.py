@@ -36,6 +36,25 @@ def shared_boundaries() -> Path:
     return SHARED_BOUNDARIES
 
 
+#: The shared files by short name (a country code, and the City of Skopje's ten).
+SHARED_FILES = {c: f"{c}_adm2.geojson" for c in ("AL", "BA", "XK", "ME", "MK", "RS")} | {
+    "MK_skopje": "MK_skopje_adm2.geojson"}
+
+
+@pytest.fixture(scope="session")
+def shared_plans() -> dict:
+    """Match plan of every shared file against the bundled registry (built once; read only)."""
+    if not (SHARED_BOUNDARIES / "MK_adm2.geojson").exists():
+        pytest.skip(f"real boundary files not found at {SHARED_BOUNDARIES}")
+    from resilience_map.io.boundaries import read_boundaries
+    from resilience_map.io.matching import plan_boundary_import
+    from resilience_map.io.registry import load_registry
+
+    return {name: plan_boundary_import(read_boundaries(SHARED_BOUNDARIES / file), load_registry(),
+                                       country=name.split("_")[0])
+            for name, file in SHARED_FILES.items()}
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep QSettings and platformdirs data of tests away from the real user's."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from resilience_map.cli import CliError, prepare_headless_qt
+from resilience_map.cli import CliError, expand_path, prepare_headless_qt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     if not args.out.parent.is_dir():
         raise CliError(f"the folder {args.out.parent} does not exist")
     app = create_application()  # noqa: F841 (kept alive while rendering)
-    with ProjectStore.open(args.project, read_only=True) as store:
+    with ProjectStore.open(expand_path(args.project), read_only=True) as store:
         snapshot = ProjectSnapshot.read(store)
         title = store.info().title
     indicator, wave = find_indicator(snapshot, args.indicator), find_wave(snapshot, args.wave)

@@ -400,10 +400,15 @@ class ProjectStore:
             self._touched.add("municipalities")
         return len(geometries)
 
-    def set_meta(self, key: str, value: str, author: str = "") -> None:
+    def set_meta(self, key: str, value: str | None, author: str = "") -> None:
+        """Set a project setting; ``None`` removes it (both recorded in the history)."""
         with self.transaction():
             old = self.meta(key)
-            self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
+            if value is None:
+                self._conn.execute(f'DELETE FROM "{META_TABLE}" WHERE key = ?', (key,))
+            else:
+                self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
+                                   (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
 
@@ -525,6 +530,13 @@ class ProjectStore:
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self._conn.execute(f'SELECT value FROM "{META_TABLE}" WHERE key = ?', (key,)).fetchone()
         return default if row is None else row[0]
+
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with ``prefix``, in key order."""
+        rows = self._conn.execute(
+            f'SELECT key, value FROM "{META_TABLE}" WHERE substr(key, 1, ?) = ? ORDER BY key',
+            (len(prefix), prefix))
+        return dict(rows.fetchall())
 
     def history(self, record_uuid: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
         """Newest first; all of the project's history or one record's."""
