@@ -125,10 +125,32 @@ def window(qtbot):
         win.store = None
 
 
+#: Set by .ci/run where the shared files exist: a test skipped for want of them fails the run.
+REQUIRE_SHARED = os.environ.get("RESILIENCE_MAP_REQUIRE_SHARED") == "1"
+SHARED_SKIP_WORDS = "real boundary file"
+_skipped_for_shared: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and SHARED_SKIP_WORDS in str(report.longrepr):
+        _skipped_for_shared.append(report.nodeid)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Guard against C extensions that drop references to None (PySide6 6.12's
+    """Fail loudly when tests that need the shared files were skipped where they must run;
+    guard against C extensions that drop references to None (PySide6 6.12's
     runJavaScript did): on Python < 3.12 that crashes the interpreter at exit."""
     import sys
+
+    if REQUIRE_SHARED and _skipped_for_shared:
+        writer = session.config.get_terminal_writer()
+        writer.line("")
+        writer.line(f"ERROR: {len(_skipped_for_shared)} tests that need the shared boundary "
+                    f"files were skipped, but RESILIENCE_MAP_REQUIRE_SHARED=1 "
+                    f"(files expected at {SHARED_BOUNDARIES}):", red=True, bold=True)
+        for nodeid in _skipped_for_shared[:20]:
+            writer.line(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     if sys.version_info < (3, 12) and hasattr(session.config, "_none_refs_at_start"):
         lost = session.config._none_refs_at_start - sys.getrefcount(None)

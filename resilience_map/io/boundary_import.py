@@ -75,8 +75,10 @@ def plan_for_project(store: ProjectStore, path: Path, country: str | None = None
     """Read a boundary file and match it against the project's municipalities."""
     features = read_boundaries(path)
     credit = credit_from_file(path, features, features.attrs.get("layer"))
-    return plan_boundary_import(features, store.municipalities(), country=country,
+    plan = plan_boundary_import(features, store.municipalities(), country=country,
                                 credit=credit, source_name=Path(path).name)
+    plan.file_notes = list(features.attrs.get("notes", []))
+    return plan
 
 
 def boundary_change(store: ProjectStore, plan: BoundaryImportPlan, credit: BoundaryCredit,

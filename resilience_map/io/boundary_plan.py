@@ -73,6 +73,8 @@ class BoundaryImportPlan:
     #: Who made the boundaries and under which licence, as read from the file (or None).
     credit: BoundaryCredit | None = None
     source_name: str = ""
+    #: What reading the file repaired or dropped (heights, invalid rings, points…).
+    file_notes: list[str] = field(default_factory=list)
 
     def assign(self, feature_index: int, registry_id: str, as_part: bool = False) -> None:
         """Apply the user's choice; another feature holding that unit goes to review.
@@ -213,7 +215,7 @@ class BoundaryImportPlan:
             text += f"; {splits} split by part between units"
         if counts["manual"] or counts["skipped"]:
             text += f"; {counts['manual']} assigned by hand, {counts['skipped']} skipped"
-        notes = self.notes()
+        notes = [n.rstrip(".") for n in (*self.file_notes, *self.notes())]
         return text + "." + "".join(f" {note[0].upper()}{note[1:]}." for note in notes)
 
     # -- helpers -----------------------------------------------------------------------

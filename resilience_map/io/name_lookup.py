@@ -48,6 +48,7 @@ _ENTITY_ALIASES = {
 #: Separators of alternative names inside one cell: WOF lists ("a|b") and slash names.
 _ALTERNATIVES = re.compile(r"\s*[|/]\s*")
 
+MAX_LABEL = 120  # a label is shown in tables and messages: a 1 MB "name" is cut
 KeyFunc = Callable[[str | None], set[str]]
 
 
@@ -106,7 +107,8 @@ class NameLookup:
         for column in columns:
             value = self.features[column].iloc[i]
             if isinstance(value, str) and value.strip():
-                return value.split("|")[0].strip()
+                label = " ".join(value.split("|")[0].split())
+                return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
         return f"feature {i}"
 
     def name_candidates(self, i: int, keyfunc: KeyFunc) -> tuple[set[str], str | None, str | None]:
