@@ -114,10 +114,13 @@ def credit_from_file(path: str | Path, features: gpd.GeoDataFrame | None = None,
                       _geopackage_description(path, layer), _feature_columns(features)):
         for key, value in statement.items():
             found.setdefault(key, value)
-    origin = found.get("source", "")
-    if not origin and not found.get("licence"):
+    origin, licence = found.get("source", ""), found.get("licence", "")
+    if not origin and not licence:
         return None
-    return recognise(origin, found.get("licence", ""))
+    if origin:
+        return recognise(origin, licence)
+    named = recognise(licence, licence)  # "Data © OpenStreetMap contributors, ODbL 1.0"
+    return named if named.source != licence else BoundaryCredit("", licence)
 
 
 def recognise(origin: str, licence: str = "") -> BoundaryCredit:

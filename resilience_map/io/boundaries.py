@@ -229,7 +229,8 @@ def _polygonal(geom: BaseGeometry | None) -> MultiPolygon | None:
 
 def _clean_geometries(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     """Repair invalid geometries, promote to MultiPolygon, drop what is not polygonal."""
-    invalid = int((~gdf.geometry.is_valid & ~gdf.geometry.is_empty & gdf.geometry.notna()).sum())
+    present = np.array([g is not None for g in gdf.geometry], dtype=bool)
+    invalid = int((~gdf.geometry.is_valid & ~gdf.geometry.is_empty & present).sum())
     with_z = int(shapely.has_z(gdf.geometry.values).sum())
     cleaned = [_polygonal(g) for g in gdf.geometry]
     keep = [g is not None for g in cleaned]

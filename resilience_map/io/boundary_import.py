@@ -130,7 +130,7 @@ def apply_boundary_plan(store: ProjectStore, plan: BoundaryImportPlan,
     statement. Without either, :class:`MissingCreditError` — nothing is written.
     """
     credit = credit or plan.credit
-    if credit is None:
+    if credit is None or not credit.source:
         raise MissingCreditError(
             f"{plan.source_name or 'The file'} does not say where its boundaries come from; "
             f"give their source and licence (e.g. \"© OpenStreetMap contributors\", "
@@ -143,7 +143,9 @@ def apply_boundary_plan(store: ProjectStore, plan: BoundaryImportPlan,
 def apply_plan(store: ProjectStore, plan: BoundaryImportPlan, author: str, source: str) -> int:
     """The window's import (until its dialog asks for a credit): the file's own statement,
     else the file name with the licence recorded as not stated."""
-    credit = plan.credit or BoundaryCredit(f"file {source}")
+    credit = plan.credit
+    if credit is None or not credit.source:
+        credit = BoundaryCredit(f"file {source}", credit.licence if credit else "")
     return len(apply_boundary_plan(store, plan, credit, author))
 
 
@@ -182,7 +184,7 @@ def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str 
 
 
 def _require_credit(path: Path, credit: BoundaryCredit | None) -> None:
-    if credit is None:
+    if credit is None or not credit.source:
         raise MissingCreditError(
             f"{path.name} does not say where its boundaries come from; pass --source and "
             f"--licence (e.g. --source \"© OpenStreetMap contributors\" --licence \"ODbL 1.0\").")
