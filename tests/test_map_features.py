@@ -10,7 +10,7 @@ from shapely.geometry import MultiPolygon, Point, box, shape
 
 from resilience_map.domain.enums import Country, UnitKind
 from resilience_map.domain.records import Municipality
-from resilience_map.maps.country_borders import country_outlines, outline
+from resilience_map.maps.country_borders import outline
 from resilience_map.maps.features import build_features, seat_only_units
 from resilience_map.maps.map_data import load_message
 from resilience_map.store import ProjectStore

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from conftest import SHARED_BOUNDARIES as BOUNDARIES
+from conftest import SHARED_FILES as REAL_FILES
 from pyproj import Transformer
 from rapidfuzz.distance import DamerauLevenshtein
 from shapely.geometry import MultiPolygon, Point, Polygon, box
@@ -20,8 +22,6 @@ from resilience_map.io.matching import (
     plan_boundary_import,
 )
 
-from conftest import SHARED_BOUNDARIES as BOUNDARIES  # noqa: E402
-from conftest import SHARED_FILES as REAL_FILES  # noqa: E402
 COUNTRIES = ("AL", "BA", "XK", "ME", "MK", "RS")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 import shapely
+from conftest import SHARED_BOUNDARIES, SHARED_FILES
 from shapely.geometry import box
 
 from resilience_map.io.boundaries import read_boundaries
@@ -20,8 +21,6 @@ from resilience_map.io.boundary_plan import BoundaryImportPlan
 from resilience_map.io.matching import METRIC_CRS, plan_boundary_import
 from resilience_map.io.registry import load_registry
 from resilience_map.io.seat_check import TOLERANCE_M, SeatCheck
-
-from conftest import SHARED_BOUNDARIES, SHARED_FILES  # noqa: E402
 
 COUNTRY_FILES = [name for name in SHARED_FILES]
 

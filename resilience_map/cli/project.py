@@ -49,7 +49,10 @@ def _credit_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from resilience_map.ui.app import run_app, warm_up_imports  # Qt is loaded only for the GUI
+    from resilience_map.ui.app import (  # Qt is loaded only for the GUI
+        run_app,
+        warm_up_imports,
+    )
 
     warm_up_imports()
 
@@ -96,9 +99,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from resilience_map.store import ProjectStore
-
     from resilience_map.io.attribution import boundary_credits
+    from resilience_map.store import ProjectStore
 
     with ProjectStore.open(expand_path(args.project), read_only=True) as store:
         info = store.info()

@@ -31,12 +31,22 @@ from resilience_map.io.boundary_plan import (
     BoundaryImportPlan,
     FeatureMatch,
 )
-from resilience_map.io.former_units import FormerUnit, former_parts_of, load_former_units
+from resilience_map.io.former_units import (
+    FormerUnit,
+    former_parts_of,
+    load_former_units,
+)
 from resilience_map.io.name_lookup import NameLookup
 from resilience_map.io.seat_check import METRIC_CRS, SeatCheck
 
-__all__ = ["METRIC_CRS", "REVIEW_STATUSES", "BoundaryImportPlan", "FeatureMatch",
-           "COUNTRY_ALIASES", "plan_boundary_import"]
+__all__ = [
+    "COUNTRY_ALIASES",
+    "METRIC_CRS",
+    "REVIEW_STATUSES",
+    "BoundaryImportPlan",
+    "FeatureMatch",
+    "plan_boundary_import",
+]
 
 COUNTRY_ALIASES = {
     "AL": "AL", "ALB": "AL", "BA": "BA", "BIH": "BA", "XK": "XK", "XKX": "XK", "KOS": "XK",
