@@ -50,7 +50,7 @@ def geojson(path: Path, geometries: list[dict | None], names: list[str] | None =
     names = names or [f"f{i}" for i in range(len(geometries))]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": n}, "geometry": g}
-        for n, g in zip(names, geometries)]}))
+        for n, g in zip(names, geometries, strict=False)]}))
 
 
 # -- the corpus: each builder writes one file and returns its path ---------------------------

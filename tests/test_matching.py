@@ -358,7 +358,7 @@ def wrong_matches(name: str, plan_: BoundaryImportPlan) -> list[str]:
                 wrong.append(f"{trusted} → {unit_id} (another name)")
         parts = list(metric.iloc[m.feature_index].geoms)
         owners = m.part_units or (m.unit_ids() * len(parts))
-        for part, unit_id in zip(parts, owners):
+        for part, unit_id in zip(parts, owners, strict=False):
             unit_ = plan_.registry[unit_id]
             if unit_.seat_lon is None or part.area < 0.05 * metric.iloc[m.feature_index].area:
                 continue

@@ -64,7 +64,7 @@ def neighbour_pairs(gdf: gpd.GeoDataFrame, base: BoundaryImportPlan
     tree = shapely.STRtree(metric)
     left, right = tree.query(metric, predicate="dwithin", distance=100)
     decidable, undecidable = [], []
-    for i, j in sorted({(int(a), int(b)) for a, b in zip(left, right) if a < b}):
+    for i, j in sorted({(int(a), int(b)) for a, b in zip(left, right, strict=False) if a < b}):
         a, b = expected.get(i, ()), expected.get(j, ())
         if len(a) != 1 or len(b) != 1 or a[0] not in check.seats or b[0] not in check.seats:
             continue
@@ -152,7 +152,7 @@ def test_cyrillic_only_serbia_keeps_the_lajkovac_trap(shared_plans: dict) -> Non
     gdf = read("RS")
     variant = plan(only_label(gdf, list(gdf["name:srp_x_preferred"])), "RS")
     assert wrong(variant, shared_plans["RS"]) == []
-    lajkovac = next(m for m, meso in zip(variant.matches, gdf["meso:name_loc"])
+    lajkovac = next(m for m, meso in zip(variant.matches, gdf["meso:name_loc"], strict=False)
                     if meso == "Lajkovac")
     assert lajkovac.status != "matched" and "rs-leskovac" in lajkovac.candidates
     labelled = sum(isinstance(v, str) and bool(v) for v in gdf["name:srp_x_preferred"])
@@ -180,7 +180,7 @@ def kicevo_in_pieces(gdf: gpd.GeoDataFrame, names: tuple[str, ...] = PRE_2013
               for k in range(len(PRE_2013))]
     home = next(k for k, s in enumerate(strips) if s.intersects(seat))
     order = [home] + [k for k in range(len(strips)) if k != home]
-    labels = dict(zip(order, PRE_2013))
+    labels = dict(zip(order, PRE_2013, strict=False))
     pieces = [(labels[k], strips[k]) for k in range(len(strips)) if labels[k] in names]
     rest = gdf.drop(index=index)
     added = gpd.GeoDataFrame({"name": [n for n, _ in pieces], "country": "MK"},

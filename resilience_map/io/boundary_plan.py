@@ -124,7 +124,7 @@ class BoundaryImportPlan:
         for m in self.matches:
             geom = self.features.geometry.iloc[m.feature_index]
             if m.part_units and m.status in APPLIED_STATUSES:
-                for part, unit_id in zip(shapely.get_parts(geom), m.part_units):
+                for part, unit_id in zip(shapely.get_parts(geom), m.part_units, strict=True):
                     pieces[unit_id].append(part)
             else:
                 for unit_id in m.unit_ids():

@@ -314,7 +314,7 @@ def _flag_foreign_features(features: gpd.GeoDataFrame, matches: list[FeatureMatc
     """A feature declaring another country is never matched."""
     if target is None:
         return
-    for match, declared in zip(matches, _feature_countries(features)):
+    for match, declared in zip(matches, _feature_countries(features), strict=True):
         if declared and declared != target:
             match.to_review("unmatched", f"the feature belongs to {declared}, the import is "
                                          f"for {target}")

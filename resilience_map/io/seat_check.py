@@ -94,7 +94,7 @@ class SeatCheck:
         if not ids:
             return {}
         distances = shapely.distance(geom, [self.seats[i] for i in ids])
-        return {i: float(d) for i, d in zip(ids, distances)}
+        return {i: float(d) for i, d in zip(ids, distances, strict=True)}
 
     def seats_inside(self, geom: BaseGeometry, unit_ids: Iterable[str],
                      metres: float = SUGGEST_M) -> list[str]:
@@ -206,7 +206,7 @@ class SeatCheck:
                 confirmed.add(ok[0])
                 continue
             chosen.append(None)
-        for number, (part, unit) in enumerate(zip(parts, chosen), start=1):
+        for number, (part, unit) in enumerate(zip(parts, chosen, strict=True), start=1):
             if unit is not None:
                 continue
             small = part.area <= SMALL_PART_SHARE * total_area
