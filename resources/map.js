@@ -176,7 +176,7 @@ const RM = (() => {
     const box = el("div", "rm-tip");
     box.appendChild(el("div", "rm-tip-name", nameOf(id)));
     const style = state.styles[id];
-    if (state.legend) {
+    if (state.legend && !state.outlineIds.has(id)) {
       const line = style
         ? fmt(style.v) + (state.legend.unit ? " " + state.legend.unit : "") + " · class " + (style.k + 1) + " of " + state.legend.classes.length
         : "No data";
