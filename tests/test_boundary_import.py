@@ -153,3 +153,13 @@ def test_city_polygon_of_its_own_is_never_replaced_by_its_members(
         assert not import_(ten)  # …and is never replaced by it again
         city = plan_for_project(store, whole).geometries()["mk-skopje"]
         assert store.boundaries()[skopje].equals(city) and cair in store.boundaries()
+
+
+def test_guidance_for_an_empty_map() -> None:
+    from resilience_map.io.attribution import import_guidance
+
+    empty = import_guidance(0, 530)
+    assert empty is not None and "File → Import boundaries" in empty
+    assert "geoboundaries.org" in empty and "openstreetmap.org" in empty
+    assert "3 of 530 municipalities" in (import_guidance(527, 530) or "")
+    assert import_guidance(530, 530) is None

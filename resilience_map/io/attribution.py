@@ -300,3 +300,22 @@ def boundary_credits(store) -> list[CreditInUse]:
         files.setdefault(credit, set()).update([record.file] if record else [])
     return [CreditInUse(credit, n, tuple(sorted(files[credit])))
             for credit, n in sorted(counts.items(), key=lambda item: (-item[1], item[0].source))]
+
+
+def import_guidance(with_polygon: int, units: int) -> str | None:
+    """What the map says while municipalities lack polygons (None when all have one).
+
+    For the empty map's message and the legend: where boundaries come from and how
+    to bring them in.
+    """
+    if units == 0 or with_polygon >= units:
+        return None
+    where = ("No municipality has a boundary yet: each is drawn as a circle at its seat."
+             if with_polygon == 0 else
+             f"{units - with_polygon} of {units} municipalities have no boundary yet and are "
+             f"drawn at their seat.")
+    sources = "; ".join(f"{s.name} ({s.url})" for s in COMMON_SOURCES[:3] if s.url)
+    return (f"{where} Import boundaries with File → Import boundaries… (or the command "
+            f"import-boundaries): GeoPackage, GeoJSON, Shapefile or FlatGeobuf from e.g. "
+            f"{sources}, or your national mapping agency. Record each file's source and licence "
+            f"so the map can credit it.")

@@ -288,7 +288,7 @@ class _Resolver:
         if len(own) != 1:
             return f"no single feature of the file is matched to {name} itself"
         for k in members:
-            owner, why = self.check._nearest_owner(self.metric.iloc[matches[k].feature_index],
+            owner, why = self.check.nearest_owner(self.metric.iloc[matches[k].feature_index],
                                                    [successor])
             if owner is None:
                 return f"it {why}"

@@ -17,6 +17,7 @@ a member's polygon must not hold most of its siblings' seats.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class SeatCheck:
 
     def __init__(self, units: Sequence[Municipality]) -> None:
         self.units = {u.registry_id: u for u in units}
-        to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+        to_metric = _to_metric()
         self.seats: dict[str, Point] = {}
         for unit in units:
             if unit.seat_lon is not None and unit.seat_lat is not None:
@@ -210,7 +211,7 @@ class SeatCheck:
             if unit is not None:
                 continue
             small = part.area <= SMALL_PART_SHARE * total_area
-            nearest, reason = self._nearest_owner(part, candidates, small)
+            nearest, reason = self.nearest_owner(part, candidates, small)
             if nearest is None:
                 return None, f"part {number} {reason}"
             chosen[number - 1] = nearest
@@ -219,7 +220,7 @@ class SeatCheck:
             return None, f"no part of the feature is confirmed for {self._names(unconfirmed)}"
         return [u for u in chosen if u is not None], ""
 
-    def _nearest_owner(self, part: BaseGeometry, candidates: Sequence[str],
+    def nearest_owner(self, part: BaseGeometry, candidates: Sequence[str],
                        small: bool = False) -> tuple[str | None, str]:
         """The candidate a seatless part belongs to, or None with the reason."""
         related = set(candidates).union(*(self.relatives(c) for c in candidates))
@@ -238,6 +239,12 @@ class SeatCheck:
     def _names(self, unit_ids: Iterable[str]) -> str:
         names = sorted(self.units[u].name_latin for u in unit_ids)
         return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+@functools.cache
+def _to_metric() -> Transformer:
+    """Built once: pyproj takes about 0.2 s to set up a transformation."""
+    return Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
 
 def _distance_text(metres: float) -> str:

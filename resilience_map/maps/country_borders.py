@@ -7,18 +7,22 @@ so the union is *closed* (grown then shrunk by :data:`GAP_M`) to swallow the
 hairline gaps between neighbours, and crumbs smaller than :data:`SLIVER_KM2` are
 dropped. Holes are filled: none of the six countries surrounds a foreign enclave,
 and a municipality still without a polygon (or a coastal lagoon left out of the
-municipal polygons) must not look like a national border. Results are cached per set of polygons, so an edit
-that does not touch a boundary does not recompute them.
+municipal polygons) must not look like a national border. Results are cached per set of polygons, in memory and in the user's cache folder
+(the union costs about half a second for the region), so an edit that does not touch
+a boundary, or opening the same project again, does not recompute them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.errors
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -81,6 +85,7 @@ def _fingerprint(geoms: Sequence[BaseGeometry]) -> str:
 
 _CACHE: dict[str, MultiPolygon] = {}
 _CACHE_SIZE = 16
+_DISK_CACHE_FILES = 60  # six countries × ten versions of their boundaries
 
 
 def _cached_outline(geoms: Sequence[BaseGeometry]) -> MultiPolygon:
@@ -88,5 +93,35 @@ def _cached_outline(geoms: Sequence[BaseGeometry]) -> MultiPolygon:
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = outline(geoms)
+        _CACHE[key] = _from_disk(key) or _to_disk(key, outline(geoms))
     return _CACHE[key]
+
+
+def _cache_file(key: str) -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("ResilienceMap", "StrongCitiesNetwork") / "borders" / f"{key}.wkb"
+
+
+def _from_disk(key: str) -> MultiPolygon | None:
+    try:
+        geom = shapely.from_wkb(_cache_file(key).read_bytes())
+    except (OSError, shapely.errors.GEOSException):
+        return None
+    return geom if isinstance(geom, MultiPolygon) else None
+
+
+def _to_disk(key: str, geom: MultiPolygon) -> MultiPolygon:
+    """Keep the outline for the next start; a cache that cannot be written is no error."""
+    path = _cache_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(shapely.to_wkb(geom))
+        os.replace(tmp, path)
+        kept = sorted(path.parent.glob("*.wkb"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[_DISK_CACHE_FILES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return geom
