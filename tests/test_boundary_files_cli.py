@@ -43,7 +43,7 @@ def seat_squares(ids: tuple[str, ...] = ME_UNITS, z: bool = False, swap: bool = 
         ring = [(b, a) if swap else (a, b) for a, b in ring]
         geoms.append(Polygon([(a, b, 120.0) if z else (a, b) for a, b in ring]))
         names.append(u.name_latin)
-    return gpd.GeoDataFrame({"name": names}, geometry=geoms, crs=None if swap else 4326)
+    return gpd.GeoDataFrame({"name": names}, geometry=geoms, crs=4326)
 
 
 def geojson(path: Path, geometries: list[dict | None], names: list[str] | None = None) -> None:
