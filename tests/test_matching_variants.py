@@ -10,6 +10,8 @@ features to review but must never match a feature to another unit.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -190,7 +192,7 @@ def kicevo_in_pieces(gdf: gpd.GeoDataFrame, names: tuple[str, ...] = PRE_2013
         crs=gdf.crs)
 
 
-def test_units_merged_in_2013_become_parts_of_kicevo() -> None:
+def test_units_merged_in_2013_become_parts_of_kicevo(shared_boundaries: Path) -> None:
     gdf = read("MK")
     variant = plan(kicevo_in_pieces(gdf), "MK")
     pieces = {m.label: m for m in variant.matches if m.label in PRE_2013}
@@ -204,7 +206,7 @@ def test_units_merged_in_2013_become_parts_of_kicevo() -> None:
     assert "conflict" not in variant.summary()
 
 
-def test_incomplete_former_units_are_offered_not_applied() -> None:
+def test_incomplete_former_units_are_offered_not_applied(shared_boundaries: Path) -> None:
     variant = plan(kicevo_in_pieces(read("MK"), PRE_2013[:-1]), "MK")  # no Zajas
     pieces = {m.label: m for m in variant.matches if m.label in PRE_2013}
     assert pieces["Kičevo"].unit_ids() == ("mk-kicevo",)
@@ -213,7 +215,7 @@ def test_incomplete_former_units_are_offered_not_applied() -> None:
         assert "lacks Zajas" in pieces[name].detail
 
 
-def test_former_unit_name_far_from_its_successor_is_not_a_part() -> None:
+def test_former_unit_name_far_from_its_successor_is_not_a_part(shared_boundaries: Path) -> None:
     gdf = kicevo_in_pieces(read("MK"))
     ohrid = next(i for i, n in enumerate(gdf["name"]) if n is not None and "Ohrid" in str(n))
     zajas = next(i for i, n in enumerate(gdf["name"]) if n == "Zajas")
