@@ -216,6 +216,44 @@ def test_city_municipalities_dissolve_into_their_city() -> None:
     assert "Beograd" not in " ".join(result.notes())
 
 
+def test_one_name_two_places_is_split_by_part() -> None:
+    """RS_adm2's "Palilula": Belgrade's and Niš's in one MultiPolygon."""
+    both = MultiPolygon([box(20.48, 44.83, 20.52, 44.87), box(21.88, 43.28, 21.92, 43.32)])
+    rows = gpd.GeoDataFrame({"shapeName": ["Palilula", "Zemun"]},
+                            geometry=[both, square(20.40, 44.85, 0.04)], crs="EPSG:4326")
+    result = plan_boundary_import(rows, RS, country="RS")
+    palilula = result.matches[0]
+    assert (palilula.status, palilula.method) == ("matched", "split")
+    assert palilula.part_units == ("rs-beograd-palilula", "rs-nis-palilula")
+    own = result.own_geometries()
+    assert own["rs-nis-palilula"].equals(MultiPolygon([both.geoms[1]]))
+    assert "rs-nis-palilula" in result.geometries()  # Niš incomplete: its member is kept
+
+
+def test_far_part_with_another_seat_is_never_given_whole() -> None:
+    """A two-part "Zemun" whose second part holds Ada's seat goes to review."""
+    parts = MultiPolygon([box(20.38, 44.83, 20.42, 44.87), box(20.11, 45.78, 20.15, 45.82)])
+    rows = gpd.GeoDataFrame({"shapeName": ["Zemun"]}, geometry=[parts], crs="EPSG:4326")
+    match = plan_boundary_import(rows, RS, country="RS").matches[0]
+    assert match.status == "suspect" and "Ada" in match.detail
+
+
+def test_slash_names_are_alternatives() -> None:
+    registry = [*BA, unit("ba-bosanski-novi", "Novi Grad", 16.30, 45.05, entity="RS",
+                          alt=("Bosanski Novi",))]
+    registry = [u for u in registry if u.registry_id != "ba-novi-grad"]
+    result = plan([("Bosanski Novi/Novi", 16.30, 45.05)], registry=registry)
+    assert result.matches[0].registry_id == "ba-bosanski-novi"
+
+
+def test_swapped_neighbour_labels_go_to_review() -> None:
+    # seats 2.4 km apart, each 1.2 km from the other's polygon: within the tolerance
+    registry = [unit("ba-a", "Alfa", 18.00, 44.00), unit("ba-b", "Beta", 18.03, 44.00)]
+    result = plan([("Beta", 18.00, 44.00), ("Alfa", 18.03, 44.00)], registry=registry, size=0.03)
+    assert [m.status for m in result.matches] == ["suspect", "suspect"]
+    assert "which holds the seat of Alfa" in result.matches[0].detail
+
+
 MK = [
     unit("mk-skopje", "Skopje", 21.43, 42.00, country="MK", kind=UnitKind.CITY,
          local="Скопје", alt=("Град Скопје",), codes={"ISO3166-2": "MK-85"}),
