@@ -254,6 +254,27 @@ def test_swapped_neighbour_labels_go_to_review() -> None:
     assert "which holds the seat of Alfa" in result.matches[0].detail
 
 
+def test_former_unit_joins_its_successor_only_when_complete() -> None:
+    from resilience_map.io.former_units import FormerUnit
+
+    registry = [unit("mk-kicevo", "Kičevo", 20.96, 41.51, country="MK", local="Кичево"),
+                unit("mk-ohrid", "Ohrid", 20.80, 41.12, country="MK", local="Охрид")]
+    former = [FormerUnit("MK", "Zajas", "mk-kicevo", 2013),
+              FormerUnit("MK", "Oslomej", "mk-kicevo", 2013)]
+    rows = [("Кичево", 20.96, 41.51), ("Зајас", 20.96 - 0.1, 41.51), ("Oslomej", 21.06, 41.51)]
+    complete = plan_boundary_import(features(rows), registry, country="MK", former=former)
+    assert [m.unit_ids() for m in complete.matches] == [("mk-kicevo",)] * 3
+    assert [m.is_part for m in complete.matches] == [False, True, True]
+    assert complete.geometries()["mk-kicevo"].area == pytest.approx(0.03)
+    partial = plan_boundary_import(features(rows[:2]), registry, country="MK", former=former)
+    zajas = partial.matches[1]
+    assert zajas.status == "ambiguous" and zajas.suggestions == ("mk-kicevo",)
+    assert "lacks Oslomej" in zajas.detail
+    partial.assign(1, "mk-kicevo", as_part=True)  # the user accepts it as a part
+    assert partial.matches[0].status == "matched"
+    assert partial.geometries()["mk-kicevo"].area == pytest.approx(0.02)
+
+
 MK = [
     unit("mk-skopje", "Skopje", 21.43, 42.00, country="MK", kind=UnitKind.CITY,
          local="Скопје", alt=("Град Скопје",), codes={"ISO3166-2": "MK-85"}),
