@@ -7,9 +7,11 @@ so the union is *closed* (grown then shrunk by :data:`GAP_M`) to swallow the
 hairline gaps between neighbours, and crumbs smaller than :data:`SLIVER_KM2` are
 dropped. Holes are filled: none of the six countries surrounds a foreign enclave,
 and a municipality still without a polygon (or a coastal lagoon left out of the
-municipal polygons) must not look like a national border. Results are cached per set of polygons, in memory and in the user's cache folder
-(the union costs about half a second for the region), so an edit that does not touch
-a boundary, or opening the same project again, does not recompute them.
+municipal polygons) must not look like a national border.
+
+Results are cached per set of polygons, in memory and in the user's cache folder (the
+union costs about half a second for the region), so an edit that does not touch a
+boundary, or opening the same project again, does not recompute them.
 """
 
 from __future__ import annotations
