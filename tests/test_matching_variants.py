@@ -56,9 +56,9 @@ def neighbour_pairs(gdf: gpd.GeoDataFrame, base: BoundaryImportPlan
                     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Touching features whose seats could fool a tolerance: (decidable, undecidable).
 
-    Undecidable: one unit's registry seat lies in the other's polygon, or the two
-    seats are one point (a city's point given to its municipalities) — then the
-    geometry itself says the swapped labels are right, and only a better seat helps.
+    Undecidable: one unit's registry seat lies in the other's polygon, the two seats
+    are one point, or neither unit has a seat yet — then the geometry itself says the
+    swapped labels are right (or cannot say), and only a better seat helps.
     """
     metric = list(gdf.geometry.to_crs(METRIC_CRS))
     expected = truth(base)
@@ -68,7 +68,13 @@ def neighbour_pairs(gdf: gpd.GeoDataFrame, base: BoundaryImportPlan
     decidable, undecidable = [], []
     for i, j in sorted({(int(a), int(b)) for a, b in zip(left, right, strict=False) if a < b}):
         a, b = expected.get(i, ()), expected.get(j, ())
-        if len(a) != 1 or len(b) != 1 or a[0] not in check.seats or b[0] not in check.seats:
+        if len(a) != 1 or len(b) != 1:
+            continue
+        if a[0] not in check.seats and b[0] not in check.seats:
+            undecidable.append((i, j))  # neither has a seat: only their city's seat helps
+            continue
+        if a[0] not in check.seats or b[0] not in check.seats:
+            decidable.append((i, j))  # the other's seat tells them apart
             continue
         seat_a, seat_b = check.seats[a[0]], check.seats[b[0]]
         if metric[j].distance(seat_a) > TOLERANCE_M and metric[i].distance(seat_b) > TOLERANCE_M:

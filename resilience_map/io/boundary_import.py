@@ -171,13 +171,15 @@ def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str 
             credit = known or complete_credit(plan.credit, source, licence)
             _require_credit(Path(path), credit)
             planned.append((Path(path), plan, credit))
-        with store.transaction():
-            for path, plan, credit in planned:
-                change = boundary_change(store, plan, credit, author)
-                result.applied += apply_change(store, change, author)
-                result.pending += len(plan.pending())
-                result.summaries.append(f"{path.name}: {plan.summary()}")
-                rows += [{"file": path.name, **row} for row in plan.report_rows()]
+        for path, plan, _credit in planned:
+            result.pending += len(plan.pending())
+            result.summaries.append(f"{path.name}: {plan.summary()}")
+            rows += [{"file": path.name, **row} for row in plan.report_rows()]
+        if any(plan.geometries() for _path, plan, _credit in planned):
+            with store.transaction():  # opening one writes, so only when there is something
+                for _path, plan, credit in planned:
+                    change = boundary_change(store, plan, credit, author)
+                    result.applied += apply_change(store, change, author)
     if report is not None:
         write_csv_rows(report, rows)
     return result

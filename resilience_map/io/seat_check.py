@@ -151,7 +151,7 @@ class SeatCheck:
         unit = self.units[unit_id]
         name = unit.name_latin
         if unit_id not in self.seats:
-            return Verdict(False, f"{name} has no seat in the registry to confirm the polygon")
+            return self._confirm_by_city(geom, unit_id)
         distance = float(geom.distance(self.seats[unit_id]))
         km, away = distance / 1000, _distance_text(distance)
         if distance > TOLERANCE_M:
@@ -184,6 +184,27 @@ class SeatCheck:
                                f"it looks like all of {self.units[parent].name_latin}", km)
         where = "inside the polygon" if distance == 0 else f"{away} outside the polygon"
         return Verdict(True, f"the seat of {name} lies {where}", km)
+
+    def _confirm_by_city(self, geom: BaseGeometry, unit_id: str) -> Verdict:
+        """A member without a seat of its own (Niš's Pantelej while its seat is being
+        looked up): the polygon must lie near its city's seat and hold no other unit's."""
+        unit = self.units[unit_id]
+        name, city = unit.name_latin, unit.parent_id
+        if city not in self.seats:
+            return Verdict(False, f"{name} has no seat in the registry to confirm the polygon")
+        distance = float(geom.distance(self.seats[city]))
+        city_name = self.units[city].name_latin
+        if distance > FAR_PART_KM * 1000:
+            return Verdict(False, f"{name} has no seat in the registry and the polygon lies "
+                                  f"{_distance_text(distance)} from the seat of {city_name}")
+        related = self.relatives(unit_id)
+        rivals = [r for r in self.seats_within(geom, 0.0) if r not in related]
+        if rivals:
+            return Verdict(False, f"{name} has no seat in the registry and the polygon holds "
+                                  f"the seat of {self._names(rivals)}")
+        return Verdict(True, f"{name} has no seat in the registry; the polygon lies "
+                             f"{_distance_text(distance)} from the seat of {city_name} and "
+                             f"holds no other unit's seat")
 
     def assign_parts(self, parts: Sequence[BaseGeometry], candidates: Sequence[str],
                      feature: int | None = None) -> tuple[list[str] | None, str]:
