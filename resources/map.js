@@ -13,13 +13,15 @@ const RM = (() => {
   const NO_DATA = { fillColor: "#d9d9d9", fillOpacity: 0.55, color: "#9e9e9e", weight: 0.6, dashArray: "3 3" };
   const SELECTED = { color: "#e6550d", weight: 3.5, dashArray: null };
   const PARTICIPANT = { color: "#c51b8a", weight: 2.5, dashArray: null };
+  const OUTLINE = { fill: false, color: "#252525", weight: 2, opacity: 0.9, dashArray: "6 3" };
+  const BORDER = { fill: false, color: "#1a1a1a", weight: 2.6, opacity: 0.85, dashArray: null };
 
   let map = null;
   let bridge = null;
   let basemap = null;
   const state = {
     data: null, styles: {}, legend: null, nameForm: "latin", selected: null,
-    participants: new Set(), polygonLayers: {}, seatLayers: {}, activityMarkers: {},
+    participants: new Set(), outlineIds: new Set(), polygonLayers: {}, seatLayers: {}, activityMarkers: {},
     labelMarkers: [], groups: {}, ready: false,
   };
 
@@ -135,6 +137,19 @@ const RM = (() => {
       wireUnit(s.id, marker);
       municipalities.addLayer(marker);
     });
+    // a city over its member municipalities (Skopje): a line on top, clickable, never a fill
+    state.outlineIds = new Set(((message.outlines || {}).features || []).map((f) => f.id));
+    L.geoJSON(message.outlines || { type: "FeatureCollection", features: [] }, {
+      pane: "rm-municipalities",
+      renderer: state.renderer,
+      style: (feature) => styleFor(feature.id),
+      onEachFeature: (feature, layer) => wireUnit(feature.id, layer),
+    }).eachLayer((layer) => municipalities.addLayer(layer));
+    // country borders above the municipal ones; not clickable
+    L.geoJSON(message.borders || { type: "FeatureCollection", features: [] }, {
+      pane: "rm-municipalities", renderer: state.renderer, interactive: false,
+      style: () => BORDER,
+    }).eachLayer((layer) => municipalities.addLayer(layer));
     state.groups.municipalities = municipalities;
     state.groups.coverage = buildCoverage(message.coverage || {});
     state.groups.scn = buildScn(message.scn || []);
@@ -161,7 +176,7 @@ const RM = (() => {
     const box = el("div", "rm-tip");
     box.appendChild(el("div", "rm-tip-name", nameOf(id)));
     const style = state.styles[id];
-    if (state.legend) {
+    if (state.legend && !state.outlineIds.has(id)) {
       const line = style
         ? fmt(style.v) + (state.legend.unit ? " " + state.legend.unit : "") + " · class " + (style.k + 1) + " of " + state.legend.classes.length
         : "No data";
@@ -184,11 +199,10 @@ const RM = (() => {
   // --- choropleth style -----------------------------------------------------------------------
   function styleFor(id) {
     const s = state.styles[id];
-    const container = state.data && state.data.containers && state.data.containers[id];
     let style = s
       ? { fillColor: s.c, fillOpacity: 0.8, color: "#ffffff", weight: 0.7, dashArray: null }
       : Object.assign({}, NO_DATA);
-    if (container) style = Object.assign(style, { weight: 1.4, color: "#636363" });
+    if (state.outlineIds && state.outlineIds.has(id)) style = Object.assign({}, OUTLINE);
     if (state.participants.has(id)) style = Object.assign(style, PARTICIPANT);
     if (state.selected === id) style = Object.assign(style, SELECTED);
     return style;

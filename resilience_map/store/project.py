@@ -482,10 +482,15 @@ class ProjectStore:
             self._touched.add("municipalities")
         return len(geometries)
 
-    def set_meta(self, key: str, value: str, author: str = "") -> None:
+    def set_meta(self, key: str, value: str | None, author: str = "") -> None:
+        """Set a project setting; ``None`` removes it (both recorded in the history)."""
         with self.transaction():
             old = self.meta(key)
-            self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
+            if value is None:
+                self._conn.execute(f'DELETE FROM "{META_TABLE}" WHERE key = ?', (key,))
+            else:
+                self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
+                                   (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
 
@@ -653,6 +658,13 @@ class ProjectStore:
         row = self._conn.execute(f'SELECT value FROM "{META_TABLE}" WHERE key = ?', (key,)).fetchone()
         return default if row is None else row[0]
 
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with ``prefix``, in key order."""
+        rows = self._conn.execute(
+            f'SELECT key, value FROM "{META_TABLE}" WHERE substr(key, 1, ?) = ? ORDER BY key',
+            (len(prefix), prefix))
+        return dict(rows.fetchall())
+
     def history(self, record_uuid: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
         """Newest first; all of the project's history or one record's."""
         sql = f'SELECT * FROM "{HISTORY_LAYER.name}"'
@@ -665,14 +677,6 @@ class ProjectStore:
             sql += f" LIMIT {int(limit)}"
         return [HistoryEntry(**{k: r[k] for k in HistoryEntry.__dataclass_fields__})
                 for r in self._conn.execute(sql, params)]
-
-    def boundary_history_notes(self) -> list[str]:
-        """The distinct descriptions written when boundaries were stored ("MultiPolygon, 412
-        vertices, from MK_adm2.geojson"): where a project's polygons came from."""
-        rows = self._conn.execute(
-            f'SELECT DISTINCT new_value FROM "{HISTORY_LAYER.name}" '
-            "WHERE operation = 'boundary' AND new_value IS NOT NULL")
-        return [r[0] for r in rows]
 
     def state_at(self, record_type: type[R], record_uuid: str, history_fid: int) -> R | None:
         """The record as it was right after history row ``history_fid`` (None if deleted then).
