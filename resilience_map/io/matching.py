@@ -26,22 +26,23 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from rapidfuzz.distance import DamerauLevenshtein
 from shapely.geometry import MultiPolygon, Point
 
 from resilience_map.domain.enums import UnitKind
-from resilience_map.domain.names import fold, loose_keys, name_keys, split_qualifier
+from resilience_map.domain.names import loose_keys, name_keys, split_qualifier
 from resilience_map.domain.records import Municipality
+from resilience_map.io.unit_names import COUNTRY_ALIASES
+from resilience_map.io.unit_names import by_qualifier as _by_qualifier
+from resilience_map.io.unit_names import code_index as _code_index
+from resilience_map.io.unit_names import code_text as _code_text
+from resilience_map.io.unit_names import key_index as _key_index
+from resilience_map.io.unit_names import unique_near as _unique_near
 
 REVIEW_STATUSES = ("ambiguous", "unmatched", "conflict", "suspect")
 SUSPECT_KM = 25.0           # seat farther than this from the polygon: not the same place
 SEAT_INSIDE_TOLERANCE_M = 1000.0  # coarse polygons: a seat just outside still counts
 METRIC_CRS = "EPSG:3035"    # ETRS89 LAEA Europe, metres, fine for the whole region
 
-COUNTRY_ALIASES = {
-    "AL": "AL", "ALB": "AL", "BA": "BA", "BIH": "BA", "XK": "XK", "XKX": "XK", "KOS": "XK",
-    "KV": "XK", "ME": "ME", "MNE": "ME", "MK": "MK", "MKD": "MK", "RS": "RS", "SRB": "RS",
-}
 _COUNTRY_COLUMNS = ("country", "iso:country", "wof:country", "iso_a2", "iso_a3",
                     "shapegroup", "country_code", "iso2_country", "gid_0", "adm0_a3")
 
@@ -59,13 +60,6 @@ _NOT_NAME_PARTS = ("gadm", "iscgm", "adm1", "parent", "hierarchy", "concordance"
                    "source", "placetype", "shapeid", "shapegroup", "shapetype",
                    "lastmodified", "geom", "country", "hasc", "gisco", "lau", "wikidata",
                    "osm_id", "admin_level", "iso", "id")
-_ENTITY_ALIASES = {
-    "rs": "rs", "republika srpska": "rs", "rep srpska": "rs",
-    "bih": "fbih", "fbih": "fbih", "federation": "fbih", "federacija": "fbih",
-    "federacija bih": "fbih", "federation of bosnia and herzegovina": "fbih",
-    "federacija bosne i hercegovine": "fbih", "bd": "bd", "brcko": "bd",
-    "brcko distrikt": "bd", "brcko district": "bd",
-}
 
 
 @dataclass
@@ -594,36 +588,6 @@ def _add_suggestions(matcher: _Matcher, matches: list[FeatureMatch]) -> None:
 
 
 # -- small helpers ----------------------------------------------------------------
-def _key_index(units: Iterable[Municipality], keyfunc: Callable[[str], set[str]]
-               ) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = defaultdict(set)
-    for unit in units:
-        for name in unit.all_names():
-            for key in keyfunc(name):
-                index[key].add(unit.registry_id)
-    return dict(index)
-
-
-def _code_text(value: object) -> str:
-    """Codes compare as stripped upper-case text; 70874.0 reads as 70874."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip().upper()
-    return text if len(text) >= 3 else ""
-
-
-def _code_index(units: Iterable[Municipality]) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = defaultdict(set)
-    for unit in units:
-        for value in (unit.codes or {}).values():
-            code = _code_text(value)
-            if code:
-                index[code].add(unit.registry_id)
-    return dict(index)
-
-
 def _project_seats(units: Iterable[Municipality]) -> dict[str, Point]:
     to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
     seats = {}
@@ -649,45 +613,6 @@ def _is_bookkeeping(column: str) -> bool:
     parts = lowered.replace(":", "_").replace("-", "_").split("_")
     return any(bad in lowered for bad in _NOT_NAME_PARTS if len(bad) > 3) or \
         any(p in ("id", "iso") for p in parts)
-
-
-def _entity_key(text: str | None) -> str | None:
-    return _ENTITY_ALIASES.get(fold(text)) if text else None
-
-
-def _by_qualifier(candidates: set[str], qualifier: str | None,
-                  units: dict[str, Municipality]) -> set[str]:
-    """Candidates of the entity (or region) a qualifier such as "(RS)" names."""
-    if not qualifier or len(candidates) < 2:
-        return candidates
-    entity = _entity_key(qualifier)
-    if entity:
-        chosen = {c for c in candidates if _entity_key(units[c].entity) == entity}
-    else:
-        wanted = fold(qualifier)
-        chosen = {c for c in candidates
-                  if wanted in fold(units[c].region) or any(
-                      wanted == fold(split_qualifier(n)[1]) for n in units[c].all_names())}
-    return chosen or candidates
-
-
-def _unique_near(key: str, index: dict[str, set[str]]) -> str | None:
-    """The one unit within typo distance of ``key`` (1 from 5 letters, 2 from 10)."""
-    limit = 2 if len(key) >= 10 else 1 if len(key) >= 5 else 0
-    if not limit:
-        return None
-    best: dict[str, int] = {}
-    for other, ids in index.items():
-        if abs(len(other) - len(key)) > limit + 1:
-            continue
-        distance = DamerauLevenshtein.distance(key, other, score_cutoff=limit + 1)
-        if distance <= limit + 1:
-            for rid in ids:
-                best[rid] = min(best.get(rid, distance), distance)
-    close = [rid for rid, d in best.items() if d <= limit]
-    if len(close) == 1 and not any(d <= limit + 1 for r, d in best.items() if r != close[0]):
-        return close[0]
-    return None
 
 
 def _as_multipolygon(geom) -> MultiPolygon:
