@@ -20,7 +20,11 @@ from pathlib import Path
 from resilience_map.domain.names import fold
 from resilience_map.domain.records import IndicatorDefinition
 from resilience_map.io.tables.errors import TableError
-from resilience_map.io.tables.vocabulary import TARGET_FIELDS, field_for_header, header_key
+from resilience_map.io.tables.vocabulary import (
+    TARGET_FIELDS,
+    field_for_header,
+    header_key,
+)
 
 PROFILE_FORMAT = "resilience-map table mapping"
 PROFILE_VERSION = 1

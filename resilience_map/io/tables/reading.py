@@ -14,7 +14,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from resilience_map.io.tables.encoding import ENCODINGS, codec_for, decode, detect_encoding
+from resilience_map.io.tables.encoding import (
+    ENCODINGS,
+    codec_for,
+    decode,
+    detect_encoding,
+)
 from resilience_map.io.tables.errors import TableError
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")

@@ -8,7 +8,13 @@ the part after the last "/" or "." is what counts.
 
 from __future__ import annotations
 
-from resilience_map.domain.enums import MemberSector, NoteCategory, Polarity, StructureStatus, StructureType
+from resilience_map.domain.enums import (
+    MemberSector,
+    NoteCategory,
+    Polarity,
+    StructureStatus,
+    StructureType,
+)
 from resilience_map.domain.names import fold
 
 #: Field → header words. Fields shared by every target come first.
