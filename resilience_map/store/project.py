@@ -15,7 +15,7 @@ import os
 import sqlite3
 import typing
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -95,6 +95,18 @@ class HistoryEntry:
     new_value: str | None
 
 
+@dataclass
+class Transaction:
+    """One open write transaction: its change-set id and the history rows written so far.
+
+    The session hands the rows to the History view with the change event, so the
+    view adds them without reading the history table again.
+    """
+
+    change_set: str
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class ProjectInfo:
     """What ``resilience-map info`` prints and the status bar shows."""
@@ -117,7 +129,7 @@ class ProjectStore:
         self.read_only = read_only
         self._conn = conn
         self._depth = 0
-        self._change_set: str | None = None
+        self._tx: Transaction | None = None
         self._touched: set[str] = set()
         self.migration_backup: Path | None = None
         self._lock: ProjectLock | None = None
@@ -248,11 +260,11 @@ class ProjectStore:
     # --- transactions ---------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[str]:
+    def transaction(self) -> Iterator[Transaction]:
         """Group writes into one atomic transaction and one history change set.
 
-        Nested uses join the outer transaction. Yields the change-set id that
-        the history rows of this transaction share (undo works per change set).
+        Nested uses join the outer transaction. Yields the :class:`Transaction`, whose
+        history rows all share one change-set id (undo works per change set).
         """
         if self.read_only:
             raise ProjectReadOnlyError(
@@ -260,14 +272,17 @@ class ProjectStore:
             )
         if self._depth == 0:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._change_set = new_uuid()
+            self._tx = Transaction(new_uuid())
             self._touched = set()
+        tx = self._tx
+        assert tx is not None
         self._depth += 1
         try:
-            yield self._change_set  # type: ignore[misc]
+            yield tx
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
+                self._tx = None
                 self._conn.execute("ROLLBACK")
             raise
         self._depth -= 1
@@ -275,16 +290,18 @@ class ProjectStore:
             for layer in ALL_LAYERS:
                 if layer.name in self._touched:
                     gpkg.touch_layer(self._conn, layer)
+            self._tx = None
             self._conn.execute("COMMIT")
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
                  field: str | None = None, old: object = None, new: object = None) -> None:
-        self._conn.execute(
+        assert self._tx is not None, "history rows are written inside a transaction"
+        row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
+               _history_text(old), _history_text(new))
+        cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
-            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)",
-            (utc_now(), author, self._change_set, table, record_uuid, operation, field,
-             _history_text(old), _history_text(new)),
-        )
+            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", row)
+        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row))
         self._touched.add(HISTORY_LAYER.name)
 
     # --- writing records ------------------------------------------------------------
@@ -503,6 +520,22 @@ class ProjectStore:
                 out.setdefault(act, []).append(
                     ActivityParticipant(municipality_uuid=mun, role=ParticipationRole(role)))
         return {k: tuple(v) for k, v in out.items()}
+
+    def find(self, record_type: type[R], uuid: str) -> R | None:
+        """The stored record with this uuid, or None if there is none (deleted or never made)."""
+        found = self.list(record_type, uuid=uuid)
+        return found[0] if found else None
+
+    def value_rows(self) -> list[tuple[str, str, str, str, float]]:
+        """(uuid, municipality, indicator, wave, value) of every whole-municipality indicator
+        value (not neighbourhood values), in one read.
+
+        The session's value index is built from these plain tuples: for 100,000 values
+        that is far cheaper than building 100,000 record objects at start-up.
+        """
+        return self._conn.execute(
+            "SELECT uuid, municipality_uuid, indicator_uuid, wave_uuid, value "
+            "FROM indicator_values WHERE neighbourhood IS NULL OR neighbourhood = ''").fetchall()
 
     def count(self, record_type: type[Record]) -> int:
         table = RECORD_TABLES[record_type]
