@@ -105,6 +105,8 @@ class Transaction:
 
     change_set: str
     history: list[HistoryEntry] = field(default_factory=list)
+    #: When the transaction began: the time of all its history rows (one change, one moment).
+    started_at: str = field(default_factory=utc_now)
 
 
 @dataclass(frozen=True)
@@ -296,7 +298,7 @@ class ProjectStore:
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
                  field: str | None = None, old: object = None, new: object = None) -> None:
         assert self._tx is not None, "history rows are written inside a transaction"
-        row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
+        row = (self._tx.started_at, author, self._tx.change_set, table, record_uuid, operation, field,
                _history_text(old), _history_text(new))
         cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
@@ -313,17 +315,47 @@ class ProjectStore:
     def add_many(self, records: Iterable[R], author: str) -> list[R]:
         """Insert many records in one transaction (all or nothing)."""
         stored: list[R] = []
-        with self.transaction():
+        indicators: dict[str, IndicatorDefinition] = {}  # looked up once per call, not per value
+        with self.transaction() as tx:
+            now = tx.started_at
             for record in records:
-                self._validate(record)
-                now = utc_now()
-                record = dataclasses.replace(record, created_at=now, modified_at=now,
-                                             modified_by=author, version=1)
-                self._insert_row(record)
-                self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
-                              new=record_json(record))
-                stored.append(record)
+                self._validate(record, indicators)
+                stored.append(dataclasses.replace(record, created_at=now, modified_at=now,
+                                                  modified_by=author, version=1))
+            for group in _same_type_runs(stored):
+                if _plain_rows(type(group[0])):
+                    self._insert_plain(group, author)
+                    continue
+                for record in group:
+                    self._insert_row(record)
+                    self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
+                                  new=record_json(record))
         return stored
+
+    def _insert_plain(self, records: list[Record], author: str) -> None:
+        """Many records of a table without geometry or dependent rows, and their history
+        rows, with one statement each (an import of 100,000 values)."""
+        assert self._tx is not None
+        table = RECORD_TABLES[type(records[0])]
+        columns = table.columns()
+        rows = [record_to_row(r) for r in records]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        try:
+            self._conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                                   [list(r.values()) for r in rows])
+        except sqlite3.IntegrityError as exc:
+            raise _integrity_to_validation(exc) from exc
+        self._touched.update((table.name, HISTORY_LAYER.name))
+        last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                  (HISTORY_LAYER.name,)).fetchone()
+        first_fid = (last[0] if last else 0) + 1
+        history = [(self._tx.started_at, author, self._tx.change_set, table.name, r.uuid, "insert",
+                    None, None, _history_text(record_json(r))) for r in records]
+        self._conn.executemany(
+            f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
+            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", history)
+        self._tx.history.extend(HistoryEntry(first_fid + i, *row) for i, row in enumerate(history))
 
     def update(self, record: R, author: str) -> R:
         """Save changed fields of ``record``; refuses if the stored copy moved on."""
@@ -424,9 +456,13 @@ class ProjectStore:
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
 
-    def _validate(self, record: Record) -> None:
+    def _validate(self, record: Record, indicators: dict[str, IndicatorDefinition] | None = None) -> None:
         if isinstance(record, IndicatorValue):
-            indicator = self.get(IndicatorDefinition, record.indicator_uuid)
+            cache = {} if indicators is None else indicators
+            indicator = cache.get(record.indicator_uuid)
+            if indicator is None:
+                indicator = cache[record.indicator_uuid] = self.get(IndicatorDefinition,
+                                                                    record.indicator_uuid)
             record.validate_against(indicator)
         else:
             record.validate()
@@ -520,6 +556,22 @@ class ProjectStore:
                 out.setdefault(act, []).append(
                     ActivityParticipant(municipality_uuid=mun, role=ParticipationRole(role)))
         return {k: tuple(v) for k, v in out.items()}
+
+    def find_many(self, record_type: type[R], uuids: Iterable[str]) -> dict[str, R]:
+        """The stored records among ``uuids``, by uuid (absent ones are left out); one query
+        per 500 ids instead of one per record."""
+        table = RECORD_TABLES[record_type]
+        wanted = list(dict.fromkeys(uuids))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows += self._conn.execute(f'SELECT * FROM "{table.name}" WHERE uuid IN '
+                                       f'({",".join("?" * len(chunk))})', chunk).fetchall()
+        if record_type is HubActivity:
+            participants = self._participants([r["uuid"] for r in rows])
+            return {r["uuid"]: record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
+                    for r in rows}  # type: ignore[misc]
+        return {r["uuid"]: record_from_row(record_type, r) for r in rows}  # type: ignore[misc]
 
     def find(self, record_type: type[R], uuid: str) -> R | None:
         """The stored record with this uuid, or None if there is none (deleted or never made)."""
@@ -621,6 +673,23 @@ class ProjectStore:
 def record_json(record: Record) -> dict[str, object]:
     """A record as JSON-ready dict (history snapshots, restore, sync)."""
     return {f.name: to_json_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+
+
+def _same_type_runs(records: list[R]) -> Iterator[list[R]]:
+    run: list[R] = []
+    for record in records:
+        if run and type(run[-1]) is not type(record):
+            yield run
+            run = []
+        run.append(record)
+    if run:
+        yield run
+
+
+def _plain_rows(record_type: type[Record]) -> bool:
+    """Records stored as one plain row: no geometry, no seat or participant rows."""
+    return not RECORD_TABLES[record_type].layer.geometry_type and \
+        record_type not in (Municipality, HubActivity)
 
 
 def changed_fields(old: Record, new: Record) -> list[str]:

@@ -51,7 +51,13 @@ class RecordTable:
         return self.layer.name
 
     def columns(self) -> list[str]:
-        return [f.name for f in fields(self.record_type) if f.name not in self.excluded]
+        return list(_columns(self.record_type, self.excluded))
+
+
+@functools.cache
+def _columns(record_type: type[Record], excluded: tuple[str, ...]) -> tuple[str, ...]:
+    """Stored columns of a record type, worked out once (``fields()`` is slow per row)."""
+    return tuple(f.name for f in fields(record_type) if f.name not in excluded)
 
 
 RECORD_TABLES: dict[type[Record], RecordTable] = {
@@ -148,8 +154,13 @@ EXTRA_DDL = [
 ALL_LAYERS = [t.layer for t in RECORD_TABLES.values()] + [SEATS_LAYER, PARTICIPANTS_LAYER, HISTORY_LAYER]
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def to_json_value(value: object) -> object:
     """A record field value → plain JSON types (history snapshots, sync files)."""
+    if value is None or type(value) in _PLAIN:  # the common case first: imports convert millions
+        return value
     if isinstance(value, Enum):
         return value.value
     if value is None or isinstance(value, (str, int, float)):
