@@ -611,13 +611,21 @@ class ProjectStore:
         row = self._conn.execute(f'SELECT value FROM "{META_TABLE}" WHERE key = ?', (key,)).fetchone()
         return default if row is None else row[0]
 
-    def history(self, record_uuid: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
-        """Newest first; all of the project's history or one record's."""
+    def history(self, record_uuid: str | None = None, limit: int | None = None,
+                operation: str | None = None) -> list[HistoryEntry]:
+        """Newest first; all of the project's history, one record's, or one operation's
+        (``boundary``: every boundary import, which exports credit)."""
         sql = f'SELECT * FROM "{HISTORY_LAYER.name}"'
         params: list[object] = []
+        conditions = []
         if record_uuid:
-            sql += " WHERE record_uuid = ?"
+            conditions.append("record_uuid = ?")
             params.append(record_uuid)
+        if operation:
+            conditions.append("operation = ?")
+            params.append(operation)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY fid DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
