@@ -65,14 +65,14 @@ class _Handler:
     def check_columns(self) -> None:
         """Raise TableError when a column the target cannot do without is not mapped."""
 
-    def read(self, row: DataRow, name: str, parse) -> tuple[bool, object]:
+    def read(self, row: DataRow, name: str, parse, place: str = "") -> tuple[bool, object]:
         """(ok, value) of one mapped cell; a bad cell refuses the row with its column."""
         if not self.cells.has(name):
             return True, None
         try:
             return True, parse(row, name)
         except (CellError, ValueError) as error:
-            self.state.refuse(row.file_row, str(error), self.cells.label(name))
+            self.state.refuse(row.file_row, str(error), self.cells.label(name), place)
             return False, None
 
 
@@ -206,8 +206,8 @@ class ValuesHandler(_Handler):
             return None
         wave = self.waves.get(fold(name))
         if wave is None:
-            ok, start = self.read(row, "wave_start", self.cells.date)
-            ok2, end = self.read(row, "wave_end", self.cells.date)
+            ok, start = self.read(row, "wave_start", self.cells.date, place)
+            ok2, end = self.read(row, "wave_end", self.cells.date, place)
             if not (ok and ok2):
                 return None
             wave = self._new_wave(name, start or self.mapping.wave_start, end)
@@ -273,7 +273,7 @@ class StructuresHandler(_Handler):
         fields: dict[str, object] = {"municipality_uuid": unit.uuid}
         for name, parse in readers.items():
             if self.cells.has(name):
-                ok, value = self.read(row, name, parse)
+                ok, value = self.read(row, name, parse, unit.name_latin)
                 if not ok:
                     return
                 fields[name] = value
@@ -319,10 +319,11 @@ class NotesHandler(_Handler):
             self.state.refuse(row.file_row, "the note has no text", self.cells.label("text"),
                               unit.name_latin)
             return
+        place = unit.name_latin
         ok, category = self.read(row, "category",
-                                 lambda r, n: enum_value(NoteCategory, self.cells.text(r, n)))
-        ok2, noted_on = self.read(row, "noted_on", self.cells.date)
-        ok3, restricted = self.read(row, "restricted", self.cells.flag)
+                                 lambda r, n: enum_value(NoteCategory, self.cells.text(r, n)), place)
+        ok2, noted_on = self.read(row, "noted_on", self.cells.date, place)
+        ok3, restricted = self.read(row, "restricted", self.cells.flag, place)
         if not (ok and ok2 and ok3):
             return
         fields: dict[str, object] = {"municipality_uuid": unit.uuid, "category": category,
