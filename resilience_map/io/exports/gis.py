@@ -46,6 +46,7 @@ def write_gis(data: ExportData, path: Path, format: str) -> Path:
 
     frame = municipality_frame(data)
     path.unlink(missing_ok=True)  # GDAL would add a layer to an existing GeoPackage
-    options = {"layer": "municipalities"} if format == "gpkg" else {"RFC7946": "YES"}
+    # GeoPackage 1.2: what every GDAL in use (QGIS LTR included) reads without warnings
+    options = {"layer": "municipalities", "VERSION": "1.2"} if format == "gpkg" else {"RFC7946": "YES"}
     pyogrio.write_dataframe(frame, path, driver=DRIVERS[format], promote_to_multi=True, **options)
     return path
