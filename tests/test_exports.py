@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests_helpers import run_cli
 
-from resilience_map.domain.records import HubActivity, IndicatorDefinition, MunicipalityNote
+from resilience_map.domain.records import HubActivity, IndicatorDefinition, MunicipalityNote, StudyWave
 from resilience_map.io.exports import ExportError, ExportOptions, export_project
 from resilience_map.session import ProjectSession
 from resilience_map.store import ProjectStore
-from tests_helpers import run_cli
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)",
            '<img src=x onerror="window.pwned=1">', "</script><script>window.pwned=2</script>"]
@@ -98,7 +98,8 @@ def test_exported_values_import_back_unchanged(demo_project: Path, tmp_path: Pat
 def test_export_errors_are_one_line(demo_project: Path, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="no study wave 'Wave 9'.*Demo wave"):
         export_project(demo_project, tmp_path / "x.xlsx", ExportOptions("xlsx", wave="Wave 9"))
-    result = run_cli("export", demo_project, "--format", "gpkg", "--indicator", "NOPE", "--out", tmp_path / "x.gpkg")
+    result = run_cli("export", demo_project, "--format", "gpkg", "--indicator", "NOPE",
+                     "--out", tmp_path / "x.gpkg")
     assert result.returncode != 0 and "no indicator 'NOPE'" in result.stderr
     assert not list(tmp_path.glob("*x*"))  # nothing half-written left behind
 
@@ -122,7 +123,8 @@ def test_geopackage_opens_in_qgis(demo_bounded: Path, tmp_path: Path) -> None:
     if not python or subprocess.run([python, "-c", "import qgis.core"], capture_output=True).returncode:
         pytest.skip("QGIS's Python (Debian python3-qgis) is not installed")
     out = tmp_path / "municipalities.gpkg"
-    result = run_cli("export", demo_bounded, "--format", "gpkg", "--wave", "Demo wave 2023 (synthetic)", "--out", out)
+    result = run_cli("export", demo_bounded, "--format", "gpkg", "--wave", "Demo wave 2023 (synthetic)",
+                     "--out", out)
     assert result.returncode == 0, result.stderr
     check = subprocess.run([python, "-c", QGIS_CHECK, str(out)], capture_output=True, text=True, timeout=120,
                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
@@ -136,8 +138,7 @@ def test_geopackage_opens_in_qgis(demo_bounded: Path, tmp_path: Path) -> None:
 
         kumanovo = store.municipality_by_registry_id("mk-kumanovo")
         brave = next(i for i in store.list(IndicatorDefinition) if i.code == "BRAVE14")
-        wave = next(w for w in store.list(__import__("resilience_map.domain.records").domain.records.StudyWave)
-                    if w.name == "Demo wave 2023 (synthetic)")
+        wave = next(w for w in store.list(StudyWave) if w.name == "Demo wave 2023 (synthetic)")
         expected = store.list(IndicatorValue, municipality_uuid=kumanovo.uuid, indicator_uuid=brave.uuid,
                               wave_uuid=wave.uuid)[0].value
     assert found["kumanovo"] == [expected]

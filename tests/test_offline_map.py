@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from test_exports import HOSTILE, add_hostile_text
 
 from resilience_map.io.exports import ExportOptions, export_project
-from test_exports import HOSTILE, add_hostile_text
 
 MAX_BYTES = 3 * 1024 * 1024
 
@@ -29,7 +29,7 @@ class Page:
                 super().__init__()
                 self.urls: list[str] = []
 
-            def interceptRequest(self, info) -> None:  # noqa: N802 (Qt API)
+            def interceptRequest(self, info) -> None:
                 self.urls.append(info.requestUrl().toString())
 
         self.qtbot = qtbot
@@ -62,7 +62,8 @@ class Page:
         self.page = None
 
 
-def test_offline_map_draws_with_no_request_and_keeps_text_inert(qtbot, demo_bounded: Path, tmp_path: Path) -> None:
+def test_offline_map_draws_with_no_request_and_keeps_text_inert(qtbot, demo_bounded: Path,
+                                                                 tmp_path: Path) -> None:
     add_hostile_text(demo_bounded)
     out = tmp_path / "map.html"
     export_project(demo_bounded, out, ExportOptions("html", names="local"))
@@ -72,7 +73,8 @@ def test_offline_map_draws_with_no_request_and_keeps_text_inert(qtbot, demo_boun
     page = Page(qtbot)
     try:
         page.load(out)
-        qtbot.waitUntil(lambda: bool(page.eval("RM.probe.ready() && RM.probe.drawnCount() > 400")), timeout=20000)
+        qtbot.waitUntil(lambda: bool(page.eval("RM.probe.ready() && RM.probe.drawnCount() > 400")),
+                        timeout=20000)
         assert page.eval("RM.probe.polygonCount()") >= 450
         legend = page.eval("RM.probe.legendText()")
         assert HOSTILE[4] in legend and "Demo data – not study results" in legend  # shown as text

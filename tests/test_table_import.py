@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests_helpers import run_cli
 
 from resilience_map.domain.records import (
     IndicatorDefinition,
@@ -31,7 +32,6 @@ from resilience_map.io.tables import (
 )
 from resilience_map.session import ProjectSession
 from resilience_map.store import ProjectStore
-from tests_helpers import run_cli
 
 
 def write_csv(path: Path, rows: list[list[object]], delimiter: str = ",", encoding: str = "utf-8") -> Path:

@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="save the mapping used as a profile to reuse with --mapping")
     imp.set_defaults(handler=cmd_import_table)
 
-    exp = sub.add_parser("export", help="export the project as CSV, XLSX, GeoPackage, GeoJSON or an offline HTML map")
+    exp = sub.add_parser("export", help="export the project as CSV, XLSX, GeoPackage, GeoJSON "
+                                        "or an offline HTML map")
     exp.add_argument("project", type=Path)
     exp.add_argument("--format", required=True, choices=("csv", "xlsx", "gpkg", "geojson", "html"))
     exp.add_argument("--wave", help="study wave (default: the latest)")

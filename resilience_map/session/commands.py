@@ -22,9 +22,9 @@ from shapely.geometry.base import BaseGeometry
 from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import KINDS, kind_of
 from resilience_map.domain.records import Record
+from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
-from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
 
 _KIND_ORDER = {record_type: i for i, record_type in enumerate(KINDS)}
 
@@ -123,7 +123,7 @@ class RecordCommand(Command):
                 for t in group:
                     _check_unchanged(current.get(t.uuid), None, self.text)
                 stored_many = store.add_many([t.after for t in group], author)  # type: ignore[misc]
-                for t, stored in zip(group, stored_many):
+                for t, stored in zip(group, stored_many, strict=True):
                     log.record(None, stored)
                     t.after = stored
                 continue
@@ -233,7 +233,7 @@ def delete_records(records: Sequence[Record]) -> RecordCommand:
 def restore_record(current: Record | None, state: Record) -> RecordCommand:
     """Put a record back into an earlier state (from its history), or re-create it."""
     command = RecordCommand(f"Restore {kind_of(state).label}", [Transition(current, state)])
-    command._done_once = True  # noqa: SLF001 - a restore is never a first add/update
+    command._done_once = True
     return command
 
 

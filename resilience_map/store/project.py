@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import sqlite3
@@ -23,6 +24,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
+from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
     ActivityParticipant,
     HubActivity,
@@ -33,8 +36,6 @@ from resilience_map.domain.records import (
     new_uuid,
     utc_now,
 )
-from resilience_map.domain.enums import ParticipationRole
-from resilience_map.domain.names import fold
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store.errors import (
@@ -350,8 +351,12 @@ class ProjectStore:
         last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
                                   (HISTORY_LAYER.name,)).fetchone()
         first_fid = (last[0] if last else 0) + 1
+        if _scalar_fields(type(records[0])):  # the row holds exactly the JSON snapshot's values
+            snapshots = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+        else:
+            snapshots = [_history_text(record_json(r)) for r in records]
         history = [(self._tx.started_at, author, self._tx.change_set, table.name, r.uuid, "insert",
-                    None, None, _history_text(record_json(r))) for r in records]
+                    None, None, text) for r, text in zip(records, snapshots, strict=True)]
         self._conn.executemany(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
             "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", history)
@@ -692,6 +697,18 @@ def _same_type_runs(records: list[R]) -> Iterator[list[R]]:
         run.append(record)
     if run:
         yield run
+
+
+@functools.cache
+def _scalar_fields(record_type: type[Record]) -> bool:
+    """No tuple or dict fields: the stored row and the history snapshot hold the same values."""
+    hints = field_types(record_type)
+    columns = RECORD_TABLES[record_type].columns()
+    for f in dataclasses.fields(record_type):
+        base = _base_type(hints[f.name])
+        if f.name not in columns or base is dict or typing.get_origin(base) in (tuple, dict):
+            return False
+    return True
 
 
 def _plain_rows(record_type: type[Record]) -> bool:

@@ -16,19 +16,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from enum import Enum
 
-from resilience_map.domain.records import (
-    ActivityParticipant,
-    HubActivity,
-    IndicatorDefinition,
-    IndicatorValue,
-    Municipality,
-    MunicipalityNote,
-    PreventionStructure,
-    Record,
-    StudyWave,
-)
 from resilience_map.domain.enums import ParticipationRole
 from resilience_map.domain.kinds import all_kinds
+from resilience_map.domain.records import (
+    ActivityParticipant,
+    Record,
+)
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
@@ -243,8 +236,11 @@ def record_from_json(record_type: type[Record], data: typing.Mapping[str, object
 
 
 def record_to_row(record: Record) -> dict[str, object]:
-    table = RECORD_TABLES[type(record)]
-    return {name: to_column(getattr(record, name)) for name in table.columns()}
+    row = {}
+    for name in _columns(type(record), RECORD_TABLES[type(record)].excluded):
+        value = getattr(record, name)
+        row[name] = value if value is None or type(value) in _PLAIN else to_column(value)
+    return row
 
 
 def participant_to_json(p: ActivityParticipant) -> dict[str, str]:

@@ -63,7 +63,7 @@ def simplified_boundaries(units: list[Municipality], boundaries: Mapping[str, Ba
         simple = shapely.coverage_simplify(geoms, tolerance)
         if not all(shapely.is_valid(simple)) or any(g.is_empty for g in simple):
             simple = shapely.simplify(geoms, tolerance / 2, preserve_topology=True)
-        out.update(zip(uuids, simple))
+        out.update(zip(uuids, simple, strict=True))
     return out
 
 

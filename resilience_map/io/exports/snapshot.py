@@ -52,7 +52,8 @@ class ExportData:
     wave: StudyWave | None = None
     indicator: IndicatorDefinition | None = None
     restricted_notes: int = 0
-    exported_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    exported_at: str = field(
+        default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
     @classmethod
     def read(cls, store: ProjectStore, *, names: str = "latin", wave: str | None = None,

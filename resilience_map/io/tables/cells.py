@@ -208,4 +208,7 @@ def cell_text(cell: object) -> str:
         return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
-    return " ".join(str(cell).split())
+    text = str(cell).strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        return " ".join(text.split())
+    return text

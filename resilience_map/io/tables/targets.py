@@ -90,6 +90,8 @@ class ValuesHandler(_Handler):
         self.by_name = {fold(i.name): i for i in self.indicators.values()}
         self.waves = {fold(w.name): w for w in self.project.list(StudyWave)}
         self._by_uuid: dict[str, IndicatorDefinition] = {}
+        self._by_text: dict[str, IndicatorDefinition] = {}
+        self._wave_by_text: dict[str, StudyWave] = {}
         for header in self.wide:
             self.cells.decimal(header)  # mixed separators are refused before any row
         if self.cells.has("value"):
@@ -155,9 +157,14 @@ class ValuesHandler(_Handler):
                             synthetic=False)
 
     def _indicator(self, code: str, row: DataRow) -> IndicatorDefinition | None:
+        found = self._by_text.get(code)
+        if found is not None:
+            return found
         found = self.indicators.get(fold(code)) or self.by_name.get(fold(code))
         if found is None and self.cells.has("scale_min") and self.cells.has("scale_max"):
             found = self._define_from_row(code, row)
+        if found is not None:
+            self._by_text[code] = found  # the same text again: no folding per row
         return found
 
     def _define_from_row(self, code: str, row: DataRow) -> IndicatorDefinition | None:
@@ -201,6 +208,9 @@ class ValuesHandler(_Handler):
     def _wave(self, row: DataRow, place: str) -> StudyWave | None:
         name = self.cells.text(row, "wave") if self.cells.has("wave") else ""
         name = name or self.mapping.wave or ""
+        known = self._wave_by_text.get(name)
+        if known is not None:
+            return known
         if not name:
             self.state.refuse(row.file_row, "no study wave given", self.cells.label("wave"), place)
             return None
@@ -217,6 +227,7 @@ class ValuesHandler(_Handler):
                 return None
             self.waves[fold(name)] = wave
             self.state.created.append(wave)
+        self._wave_by_text[name] = wave
         return wave
 
     def _new_wave(self, name: str, start: date | None, end: date | None) -> StudyWave | None:

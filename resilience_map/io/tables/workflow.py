@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resilience_map.domain.records import IndicatorDefinition
+from resilience_map.io.tables.errors import TableError
 from resilience_map.io.tables.layout import TableLayout, detect_layout
 from resilience_map.io.tables.mapping import ColumnMapping, suggest_mapping
 from resilience_map.io.tables.plan import TableImportPlan
 from resilience_map.io.tables.planning import RecordSource, plan_import
 from resilience_map.io.tables.reading import SourceTable, read_table
 from resilience_map.io.unit_names import country_code
-from resilience_map.io.tables.errors import TableError
 
 
 @dataclass(frozen=True)
