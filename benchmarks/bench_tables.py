@@ -145,7 +145,7 @@ def bench_xlsx_export(project: Path, folder: Path, repeat: int) -> None:
     import pandas as pd
 
     from resilience_map.domain.records import IndicatorValue
-    from resilience_map.io.exports import ExportOptions, export_project
+    from resilience_map.exporting import ExportOptions, export_project
     from resilience_map.store import ProjectStore
 
     out = folder / "export.xlsx"
@@ -163,7 +163,7 @@ def bench_xlsx_export(project: Path, folder: Path, repeat: int) -> None:
 
 def bench_html(folder: Path, boundaries: Path, repeat: int) -> None:
     from resilience_map.demo import build_demo
-    from resilience_map.io.exports import ExportOptions, export_project
+    from resilience_map.exporting import ExportOptions, export_project
     from resilience_map.store import ProjectStore
 
     files = sorted(boundaries.glob("*_adm2.geojson"))

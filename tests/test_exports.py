@@ -12,7 +12,8 @@ import pytest
 from tests_helpers import run_cli
 
 from resilience_map.domain.records import HubActivity, IndicatorDefinition, MunicipalityNote, StudyWave
-from resilience_map.io.exports import ExportError, ExportOptions, export_project
+from resilience_map.exporting import ExportOptions, export_project
+from resilience_map.io.exports import ExportError
 from resilience_map.session import ProjectSession
 from resilience_map.store import ProjectStore
 

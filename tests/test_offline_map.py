@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_exports import HOSTILE, add_hostile_text
 
-from resilience_map.io.exports import ExportOptions, export_project
+from resilience_map.exporting import ExportOptions, export_project
 
 MAX_BYTES = 3 * 1024 * 1024
 
@@ -106,7 +106,7 @@ def _uuid(project: Path, registry_id: str) -> str:
 def test_simplification_keeps_shared_borders(demo_bounded_template: Path) -> None:
     import shapely
 
-    from resilience_map.io.exports.html_map import simplified_boundaries
+    from resilience_map.maps.offline_page import simplified_boundaries
     from resilience_map.store import ProjectStore
 
     with ProjectStore.open(demo_bounded_template, read_only=True) as store:
@@ -124,7 +124,7 @@ def test_simplification_keeps_shared_borders(demo_bounded_template: Path) -> Non
 
 @pytest.mark.parametrize("names, expected", [("latin", "Kumanovo"), ("en", "Kumanovo"), ("local", "Куманово")])
 def test_payload_name_forms(demo_project: Path, names: str, expected: str) -> None:
-    from resilience_map.io.exports.html_map import build_payload
+    from resilience_map.maps.offline_page import build_payload
     from resilience_map.io.exports.snapshot import ExportData
     from resilience_map.store import ProjectStore
 

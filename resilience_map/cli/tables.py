@@ -140,7 +140,7 @@ def _delimiter_name(delimiter: str | None) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from resilience_map.io.exports import ExportOptions, export_project
+    from resilience_map.exporting import ExportOptions, export_project
 
     if not args.out.parent.is_dir():
         raise CliError(f"the folder {args.out.parent} does not exist")

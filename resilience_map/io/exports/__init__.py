@@ -1,67 +1,10 @@
-"""Exports: CSV, XLSX, GeoPackage, GeoJSON and a self-contained offline HTML map.
+"""Exports of tables (CSV, XLSX) and GIS layers (GeoPackage, GeoJSON).
 
-``export_project(project, out, ExportOptions(format=..., wave=..., indicator=...,
-names=...))`` reads the project read-only and writes one file; the File → Export
-dialog and the ``export`` command share it.
+:class:`ExportData` reads a project once and resolves references to names; the
+writers turn it into files. :mod:`resilience_map.exporting` is the entry point
+that also covers the offline HTML map (drawn by :mod:`resilience_map.maps`).
 """
-
-from __future__ import annotations
-
-import os
-from dataclasses import dataclass
-from pathlib import Path
 
 from resilience_map.io.exports.snapshot import ExportData, ExportError
 
-FORMATS = ("csv", "xlsx", "gpkg", "geojson", "html")
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    format: str
-    wave: str | None = None
-    indicator: str | None = None
-    names: str = "latin"
-    records: str = "indicator_values"  # CSV: which record table
-
-
-def export_project(project: str | Path, out: str | Path, options: ExportOptions) -> Path:
-    """Write the export to ``out`` (built aside and renamed, so a failure leaves no half file)."""
-    from resilience_map.store import ProjectStore
-
-    if options.format not in FORMATS:
-        raise ExportError(f"unknown export format {options.format!r}; choose one of {', '.join(FORMATS)}")
-    out = Path(out)
-    geometry = options.format in ("gpkg", "geojson", "html")
-    with ProjectStore.open(project, read_only=True) as store:
-        data = ExportData.read(store, names=options.names, wave=options.wave,
-                               indicator=options.indicator, boundaries=geometry)
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.partial{out.suffix}")
-    try:
-        _write(data, tmp, options)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
-
-
-def _write(data: ExportData, path: Path, options: ExportOptions) -> None:
-    if options.format == "csv":
-        from resilience_map.io.exports.spreadsheets import write_csv
-
-        write_csv(data, path, options.records)
-    elif options.format == "xlsx":
-        from resilience_map.io.exports.spreadsheets import write_xlsx
-
-        write_xlsx(data, path)
-    elif options.format == "html":
-        from resilience_map.io.exports.html_map import write_html
-
-        write_html(data, path)
-    else:
-        from resilience_map.io.exports.gis import write_gis
-
-        write_gis(data, path, options.format)
-
-
-__all__ = ["FORMATS", "ExportData", "ExportError", "ExportOptions", "export_project"]
+__all__ = ["ExportData", "ExportError"]

@@ -15,7 +15,6 @@ from resilience_map.store import ProjectStore
 
 REGISTRY_CREDIT = ("Municipality registry: Resilience Map data/municipalities.csv "
                    "(sources listed in data/README.md)")
-MAP_CREDIT = "Map: Leaflet (BSD-2-Clause)"
 
 
 def boundary_sources(store: ProjectStore) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resilience_map.domain.changes import ChangePlan
+from resilience_map.domain.records import IndicatorDefinition, StudyWave
 from resilience_map.io.formula_safety import inert_csv_text
 
 RESULTS = ("new", "changed", "unchanged", "refused", "skipped")
@@ -84,7 +85,7 @@ class TableImportPlan:
                 f"{c['unchanged']:,} unchanged, {c['refused']:,} refused")
         if c["skipped"]:
             text += f", {c['skipped']:,} skipped"
-        extra = [r for r in self.changes.added if type(r).__name__ in ("StudyWave", "IndicatorDefinition")]
+        extra = [r for r in self.changes.added if isinstance(r, (StudyWave, IndicatorDefinition))]
         if extra:
             text += "; creates " + ", ".join(_describe_new(r) for r in extra)
         return text
@@ -106,7 +107,7 @@ class TableImportPlan:
                 writer.writerow({k: inert_csv_text(v) for k, v in row.items()})
 
 
-def _describe_new(record: object) -> str:
-    kind = "study wave" if type(record).__name__ == "StudyWave" else "indicator"
-    label = getattr(record, "name", "") if kind == "study wave" else getattr(record, "code", "")
-    return f"{kind} {label!r}"
+def _describe_new(record: StudyWave | IndicatorDefinition) -> str:
+    if isinstance(record, StudyWave):
+        return f"study wave {record.name!r}"
+    return f"indicator {record.code!r}"

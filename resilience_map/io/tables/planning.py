@@ -26,7 +26,7 @@ from resilience_map.io.tables.errors import TableError
 from resilience_map.io.tables.layout import DataRow, TableLayout
 from resilience_map.io.tables.mapping import ColumnMapping
 from resilience_map.io.tables.plan import RowOutcome, TableImportPlan, UnresolvedName
-from resilience_map.io.unit_names import UnitNameIndex, country_code
+from resilience_map.io.unit_names import UnitMatch, UnitNameIndex, country_code
 
 
 class RecordSource(Protocol):
@@ -72,7 +72,7 @@ class UnitColumns:
         self.index = UnitNameIndex(units)
         self.by_registry_id = {u.registry_id: u for u in units}
         self.mapping, self.cells = mapping, cells
-        self.pending: dict[tuple[str, str, str], tuple[list[int], object]] = {}
+        self.pending: dict[tuple[str, str, str], tuple[list[int], UnitMatch]] = {}
         if not (cells.has("municipality") or cells.has("code")):
             raise TableError("no column names the municipality: map one column to "
                              "'municipality' (or 'code')")
@@ -123,8 +123,8 @@ class UnitColumns:
     def unresolved(self) -> list[UnresolvedName]:
         out = []
         for (name, code, country), (rows, found) in self.pending.items():
-            out.append(UnresolvedName(name, code, country, found.status,  # type: ignore[attr-defined]
-                                      found.candidates, tuple(rows), found.detail))  # type: ignore[attr-defined]
+            out.append(UnresolvedName(name, code, country, found.status, found.candidates,
+                                      tuple(rows), found.detail))
         return out
 
 

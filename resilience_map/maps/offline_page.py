@@ -19,19 +19,49 @@ import base64
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from shapely.geometry.base import BaseGeometry
 
 from resilience_map.assets import resource_file
-from resilience_map.domain.records import Municipality
-from resilience_map.io.exports.credits import MAP_CREDIT
-from resilience_map.io.exports.snapshot import ExportData
+from resilience_map.domain.records import (
+    HubActivity,
+    IndicatorDefinition,
+    IndicatorValue,
+    Municipality,
+    PreventionStructure,
+    StudyWave,
+)
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth, index_values
 from resilience_map.maps.features import build_features
 from resilience_map.maps.map_data import load_message
 from resilience_map.maps.page import leaflet_asset
+
+MAP_CREDIT = "Map: Leaflet (BSD-2-Clause)"
+
+
+class MapSource(Protocol):
+    """What the page is made from (``resilience_map.io.exports.ExportData`` provides it)."""
+
+    title: str
+    units: list[Municipality]
+    boundaries: dict
+    indicators: list[IndicatorDefinition]
+    waves: list[StudyWave]
+    values: list[IndicatorValue]
+    structures: list[PreventionStructure]
+    activities: list[HubActivity]
+    synthetic_label: str
+    credits: list[str]
+    names: str
+    indicator: IndicatorDefinition | None
+    exported_at: str
+
+    def map_wave(self) -> StudyWave | None: ...
+    def map_indicators(self) -> Sequence[IndicatorDefinition]: ...
+
 
 #: Coverage simplification tolerance (degrees, roughly the size of removed detail):
 #: about 200 m, invisible at the zoom that shows a whole country.
@@ -67,7 +97,7 @@ def simplified_boundaries(units: list[Municipality], boundaries: Mapping[str, Ba
     return out
 
 
-def build_payload(data: ExportData) -> dict:
+def build_payload(data: MapSource) -> dict:
     """Everything the page draws, as JSON-ready data."""
     geoms = simplified_boundaries(data.units, data.boundaries)
     features = build_features(data.units, geoms, tolerance=0.0)
@@ -84,7 +114,6 @@ def build_payload(data: ExportData) -> dict:
                                                   data.synthetic_label).to_json()
     with_values = [i for i in indicators if styles[i.code]["styles"]]
     initial = (data.indicator or (with_values or indicators or [None])[0])
-    load["names"] = {uuid: names for uuid, names in load["names"].items()}
     subtitle = f"{wave.name} · exported {data.exported_at}" if wave else f"exported {data.exported_at}"
     return {
         "load": load, "styles": styles, "nameForm": data.names,
@@ -94,7 +123,7 @@ def build_payload(data: ExportData) -> dict:
     }
 
 
-def render_html(data: ExportData) -> str:
+def render_html(data: MapSource) -> str:
     payload = json.dumps(build_payload(data), ensure_ascii=False, separators=(",", ":"))
     leaflet_css = _inline_images(leaflet_asset("leaflet.css").read_text(encoding="utf-8"))
     parts = [
@@ -115,7 +144,7 @@ def render_html(data: ExportData) -> str:
     return "\n".join(parts)
 
 
-def write_html(data: ExportData, path: Path) -> Path:
+def write_html(data: MapSource, path: Path) -> Path:
     path.write_text(render_html(data), encoding="utf-8")
     return path
 
