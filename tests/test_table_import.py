@@ -64,7 +64,8 @@ LONG = [["municipality", "indicator", "wave", "value"],
         ["Komuna e Gjakovës", "SCORE_TRUST", "Endline 2024", ""]]  # no value: skipped
 
 
-def test_plain_long_csv_imports_without_questions_and_reimport_changes_nothing(demo_project: Path, tmp_path: Path) -> None:
+def test_plain_long_csv_imports_without_questions_and_reimport_changes_nothing(demo_project: Path,
+                                                                               tmp_path: Path) -> None:
     rows = [r[:] for r in LONG]
     rows[2][3] = "6.5"  # one decimal style per column
     path = write_csv(tmp_path / "study.csv", rows)
@@ -76,8 +77,8 @@ def test_plain_long_csv_imports_without_questions_and_reimport_changes_nothing(d
     apply(demo_project, plan)
     with ProjectStore.open(demo_project, read_only=True) as store:
         wave = next(w for w in store.list(StudyWave) if w.name == "Endline 2024")
-        values = {(store.get(IndicatorDefinition, v.indicator_uuid).code,
-                   next(u.registry_id for u in store.municipalities() if u.uuid == v.municipality_uuid)): v.value
+        ids = {u.uuid: u.registry_id for u in store.municipalities()}
+        values = {(store.get(IndicatorDefinition, v.indicator_uuid).code, ids[v.municipality_uuid]): v.value
                   for v in store.list(IndicatorValue, wave_uuid=wave.uuid)}
         history = store.history(limit=5)  # the wave and the four values
     assert values == {("BRAVE14", "mk-kumanovo"): 51, ("SCORE_TRUST", "xk-prishtine"): 6.5,
@@ -85,6 +86,24 @@ def test_plain_long_csv_imports_without_questions_and_reimport_changes_nothing(d
     assert {h.author for h in history} == {"test"} and len({h.change_set for h in history}) == 1
     again = plan_file(demo_project, path)
     assert not again.changes and again.counts()["unchanged"] == 4
+
+
+def test_an_import_is_one_undoable_step(demo_project: Path, tmp_path: Path) -> None:
+    rows = [r[:] for r in LONG]
+    rows[2][3] = "6.5"
+    plan = plan_file(demo_project, write_csv(tmp_path / "study.csv", rows))
+    with ProjectSession.opened(demo_project, author="test") as session:
+        store = session.require_store()
+        count = store.count(IndicatorValue)
+        events = session.apply(plan.changes)
+        assert store.count(IndicatorValue) == count + 4
+        assert session.stack.undo_text.endswith("Import indicator values from study.csv")
+        assert any(getattr(e, "added", None) for e in events)
+        session.undo()
+        assert store.count(IndicatorValue) == count
+        assert not [w for w in store.list(StudyWave) if w.name == "Endline 2024"]
+        session.redo()
+        assert store.count(IndicatorValue) == count + 4
 
 
 def test_values_are_validated_row_by_row(demo_project: Path, tmp_path: Path) -> None:
@@ -196,9 +215,10 @@ def test_structures_and_notes_import_and_reimport(demo_project: Path, tmp_path: 
         csv.reader(structures.open(encoding="utf-8"))) if i != 3])
     apply(demo_project, plan_file(demo_project, fixed))
     assert not plan_file(demo_project, fixed).changes
-    notes = write_csv(tmp_path / "notes.csv", [["municipality", "category", "text", "date"],
-                                               ["Kumanovo", "potreba", "Training for school staff", "2024-03-01"],
-                                               ["Čair", "priority", "=HYPERLINK(\"x\")", ""]])
+    notes = write_csv(tmp_path / "notes.csv", [
+        ["municipality", "category", "text", "date"],
+        ["Kumanovo", "potreba", "Training for school staff", "2024-03-01"],
+        ["Čair", "priority", "=HYPERLINK(\"x\")", ""]])
     plan = plan_file(demo_project, notes)
     assert plan.target == "municipality_notes" and plan.counts()["new"] == 2
     apply(demo_project, plan)
@@ -246,9 +266,9 @@ def test_cli_dry_run_mapping_and_bad_input_messages(demo_project: Path, tmp_path
     again = run_cli("import-table", demo_project, path, "--mapping", profile)
     assert "Nothing to change" in again.stdout
     after = sha256(demo_project)
-    dates = write_csv(tmp_path / "dates.csv", [["municipality", "type", "established"],
-                                               ["Kumanovo", "CAT", "2019-09-01"], ["Čair", "CAT", "01.09.2019"],
-                                               ["Struga", "CAT", "9/1/2019"]])
+    dates = write_csv(tmp_path / "dates.csv", [
+        ["municipality", "type", "established"], ["Kumanovo", "CAT", "2019-09-01"],
+        ["Čair", "CAT", "01.09.2019"], ["Struga", "CAT", "9/1/2019"]])
     for bad, words in ((dates, "3 formats"), (tmp_path / "none.csv", "does not exist")):
         result = run_cli("import-table", demo_project, bad)
         assert result.returncode != 0 and words in result.stderr and "Traceback" not in result.stderr
