@@ -17,7 +17,7 @@ from pathlib import Path
 from resilience_map.domain.kinds import kind_by_table
 from resilience_map.io.exports.sheets import ExportTable, all_tables, table_for
 from resilience_map.io.exports.snapshot import ExportData, ExportError
-from resilience_map.io.formula_safety import inert_csv_text, looks_like_formula
+from resilience_map.io.formula_safety import FORMULA_STARTS, inert_csv_text, looks_like_formula
 
 MAX_SHEET_NAME = 31
 
@@ -76,14 +76,16 @@ def _table_sheet(workbook, table: ExportTable, formats: dict) -> None:
     for col, header in enumerate(table.headers):
         sheet.write_string(0, col, header, formats["header"])
         sheet.set_column(col, col, max(10, min(40, len(header) + 4)))
-    for r, row in enumerate(table.rows, start=1):
+    write_string, write_number, inert = sheet.write_string, sheet.write_number, formats["inert"]
+    for r, row in enumerate(table.rows, start=1):  # the hot loop of a 100,000-value export
         for c, cell in enumerate(row):
-            if isinstance(cell, str):
-                _write_text(sheet, r, c, cell, formats)
+            if type(cell) is str:
+                if cell:
+                    write_string(r, c, cell, inert if cell.startswith(FORMULA_STARTS) else None)
             elif isinstance(cell, date):
                 sheet.write_datetime(r, c, cell, formats["date"])
             elif isinstance(cell, (int, float)):
-                sheet.write_number(r, c, cell)
+                write_number(r, c, cell)
     sheet.freeze_panes(1, 0)
     if table.headers:
         sheet.autofilter(0, 0, max(len(table.rows), 1), len(table.headers) - 1)
