@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, help="the table to import")
     imp.add_argument("--sheet", help="sheet of a spreadsheet (default: the first with data)")
     imp.add_argument("--mapping", type=Path, help="a saved mapping profile (JSON)")
-    imp.add_argument("--wave", help="study wave of every value (when the table has no wave column)")
+    imp.add_argument("--wave", help="study wave of every value (instead of a wave column)")
     imp.add_argument("--target", choices=("values", "structures", "notes"),
                      help="what the table holds (default: guessed from its headers)")
     imp.add_argument("--encoding", help="text encoding, e.g. UTF-8, Windows-1250, Windows-1251 "

@@ -74,8 +74,8 @@ class UnitColumns:
         self.mapping, self.cells = mapping, cells
         self.pending: dict[tuple[str, str, str], tuple[list[int], UnitMatch]] = {}
         if not (cells.has("municipality") or cells.has("code")):
-            raise TableError("no column names the municipality: map one column to "
-                             "'municipality' (or 'code')")
+            raise TableError(f"{cells.layout.source.name}: no column names the municipality; map "
+                             "one column to 'municipality' (or 'code')")
 
     def unit_of(self, row: DataRow, state: PlanningState) -> Municipality | None:
         name, code = self.cells.text(row, "municipality"), self.cells.text(row, "code")
