@@ -25,6 +25,7 @@ from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
 from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
     ActivityParticipant,
@@ -38,6 +39,7 @@ from resilience_map.domain.records import (
 )
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
+from resilience_map.store import lineage
 from resilience_map.store.errors import (
     CorruptProjectError,
     NewerProjectError,
@@ -50,6 +52,7 @@ from resilience_map.store.errors import (
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate
 from resilience_map.store.query import RecordQuery, query_sql
+from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
 from resilience_map.store.schema import (
     ALL_LAYERS,
     APPLICATION_NAME,
@@ -58,6 +61,7 @@ from resilience_map.store.schema import (
     META_TABLE,
     PARTICIPANTS_LAYER,
     RECORD_TABLES,
+    SCHEMA_2_DDL,
     SCHEMA_VERSION,
     SEATS_LAYER,
     _base_type,
@@ -94,6 +98,9 @@ class HistoryEntry:
     field: str | None
     old_value: str | None
     new_value: str | None
+    #: Replica that made the change and its sequence number there (None: local bookkeeping).
+    origin: str | None = None
+    seq: int | None = None
 
 
 @dataclass
@@ -136,6 +143,13 @@ class ProjectStore:
         self._touched: set[str] = set()
         self.migration_backup: Path | None = None
         self._lock: ProjectLock | None = None
+        #: This copy's replica id (None when read-only: a read-only copy writes no changes).
+        self.replica_id: str | None = None
+        self.clock = HybridClock()
+        self._next_seq = 1
+        self._seq_mark = 1
+        self._tx_hlc: str | None = None
+        self._replica_unsaved = False
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------
@@ -161,7 +175,7 @@ class ProjectStore:
             gpkg.initialise_container(conn)
             for table in RECORD_TABLES.values():
                 conn.execute(create_table_sql(table))
-            for ddl in EXTRA_DDL:
+            for ddl in [*EXTRA_DDL, *SCHEMA_2_DDL]:
                 conn.execute(ddl)
             for layer in ALL_LAYERS:
                 gpkg.register_layer(conn, layer)
@@ -169,6 +183,7 @@ class ProjectStore:
                     "title": title or path.stem, "created_at": utc_now(), "created_by": author,
                     "synthetic_data": "0"}
             conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
+            mint_unplaced(conn)
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -207,6 +222,7 @@ class ProjectStore:
             store._lock = lock
             if version < SCHEMA_VERSION:
                 store.migration_backup = migrate(path, conn, version, SCHEMA_VERSION)
+            store._start_replica()
         except BaseException:
             lock.release()
             raise
@@ -248,6 +264,19 @@ class ProjectStore:
         finally:
             conn.close()
 
+    def _start_replica(self) -> None:
+        """Take this copy's replica id (a new one if the file moved), sequence and clock."""
+        self.replica_id, self._replica_unsaved = decide_replica(self._conn, self.path)
+        row = self._conn.execute('SELECT MAX(seq) FROM "change_history" WHERE origin = ?',
+                                 (self.replica_id,)).fetchone()
+        self._next_seq = self._seq_mark = (row[0] or 0) + 1
+        self.clock.observe(self._conn.execute('SELECT MAX(hlc) FROM "change_history"').fetchone()[0])
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for the store's own modules (merge, lineage) only."""
+        return self._conn
+
     def close(self) -> None:
         self._conn.close()
         if self._lock is not None:
@@ -277,6 +306,10 @@ class ProjectStore:
             self._conn.execute("BEGIN IMMEDIATE")
             self._tx = Transaction(new_uuid())
             self._touched = set()
+            self._seq_mark = self._next_seq
+            self._tx_hlc = None
+            if self._replica_unsaved and self.replica_id:
+                save_replica(self._conn, self.replica_id, self.path)
         tx = self._tx
         assert tx is not None
         self._depth += 1
@@ -287,6 +320,7 @@ class ProjectStore:
             if self._depth == 0:
                 self._tx = None
                 self._conn.execute("ROLLBACK")
+                self._next_seq = self._seq_mark
             raise
         self._depth -= 1
         if self._depth == 0:
@@ -295,17 +329,43 @@ class ProjectStore:
                     gpkg.touch_layer(self._conn, layer)
             self._tx = None
             self._conn.execute("COMMIT")
+            self._replica_unsaved = False
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
-                 field: str | None = None, old: object = None, new: object = None) -> None:
+                 field: str | None = None, old: object = None, new: object = None,
+                 payload: bytes | None = None) -> None:
+        """Append a history row; a record change also gets its replica id, sequence number,
+        clock and base (schema 2). The row is kept on the transaction for the change event."""
         assert self._tx is not None, "history rows are written inside a transaction"
+        origin = seq = hlc = base = None
+        if self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME:
+            origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
+            base = lineage.base_for(self._conn, table, record_uuid, field)
+            self._next_seq += 1
         row = (self._tx.started_at, author, self._tx.change_set, table, record_uuid, operation, field,
                _history_text(old), _history_text(new))
         cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
-            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", row)
-        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row))
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*row, origin, seq, hlc, base, payload))
+        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
         self._touched.add(HISTORY_LAYER.name)
+
+    def transaction_clock(self) -> str:
+        """One clock value for every change of the current transaction."""
+        if self._tx_hlc is None:
+            self._tx_hlc = self.clock.tick()
+        return self._tx_hlc
+
+    def take_sequence_numbers(self, count: int) -> int:
+        """Reserve ``count`` sequence numbers of this replica (in a transaction); returns the first."""
+        first = self._next_seq
+        self._next_seq += count
+        return first
+
+    def touch(self, table: str) -> None:
+        """Mark a layer as changed in this transaction (GeoPackage last_change and extent)."""
+        self._touched.add(table)
 
     # --- writing records ------------------------------------------------------------
 
@@ -318,48 +378,85 @@ class ProjectStore:
         stored: list[R] = []
         indicators: dict[str, IndicatorDefinition] = {}  # looked up once per call, not per value
         with self.transaction() as tx:
-            now = tx.started_at
+            stamped = []
             for record in records:
                 self._validate(record, indicators)
-                stored.append(_stamped(record, now, author))
-            for group in _same_type_runs(stored):
+                stamped.append(_stamped(record, tx.started_at, author))
+            for group in _same_type_runs(stamped):
                 if _plain_rows(type(group[0])):
-                    self._insert_plain(group, author)
+                    stored += self._insert_plain(group, author)
                     continue
                 for record in group:
+                    record = self._claim_natural_key(record)
                     self._insert_row(record)
                     self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
                                   new=record_json(record))
+                    stored.append(record)
         return stored
 
-    def _insert_plain(self, records: list[Record], author: str) -> None:
+    def _insert_plain(self, records: list[R], author: str) -> list[R]:
         """Many records of a table without geometry or dependent rows, and their history
-        rows, with one statement each (an import of 100,000 values)."""
+        rows (with the same lineage as :meth:`_history` gives), one statement each: an
+        import of 100,000 values."""
         assert self._tx is not None
         table = RECORD_TABLES[type(records[0])]
+        lineage_kept = self.replica_id is not None and table.name in lineage.RECORD_TABLES_BY_NAME
+        claimed: list[R] = []
+        sequence: list[int | None] = []
+        for record in records:  # each key is claimed with the sequence number its insert gets
+            claimed.append(self._claim_natural_key(record))
+            sequence.append(self._next_seq if lineage_kept else None)
+            if lineage_kept:
+                self._next_seq += 1
         columns = table.columns()
-        rows = [record_to_row(r) for r in records]
+        rows = [record_to_row(r) for r in claimed]
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" * len(columns))
+        with_history = self._uuids_with_history([r.uuid for r in claimed]) if lineage_kept else set()
         try:
             self._conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
                                    [list(r.values()) for r in rows])
         except sqlite3.IntegrityError as exc:
             raise _integrity_to_validation(exc) from exc
         self._touched.update((table.name, HISTORY_LAYER.name))
-        last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
-                                  (HISTORY_LAYER.name,)).fetchone()
-        first_fid = (last[0] if last else 0) + 1
         if _scalar_fields(type(records[0])):  # the row holds exactly the JSON snapshot's values
             snapshots = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
         else:
-            snapshots = [_history_text(record_json(r)) for r in records]
-        history = [(self._tx.started_at, author, self._tx.change_set, table.name, r.uuid, "insert",
-                    None, None, text) for r, text in zip(records, snapshots, strict=True)]
+            snapshots = [_history_text(record_json(r)) for r in claimed]
+        origin = self.replica_id if lineage_kept else None
+        hlc = self.transaction_clock() if lineage_kept else None
+        history = []
+        for record, text, seq in zip(claimed, snapshots, sequence, strict=True):
+            base = None
+            if lineage_kept:  # a brand-new uuid replaces no earlier write
+                base = (lineage.base_for(self._conn, table.name, record.uuid, None)
+                        if record.uuid in with_history else "")
+            history.append((self._tx.started_at, author, self._tx.change_set, table.name, record.uuid,
+                            "insert", None, None, text, origin, seq, hlc, base, None))
+        last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                  (HISTORY_LAYER.name,)).fetchone()
+        first_fid = (last[0] if last else 0) + 1
         self._conn.executemany(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
-            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", history)
-        self._tx.history.extend(HistoryEntry(first_fid + i, *row) for i, row in enumerate(history))
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", history)
+        self._tx.history.extend(HistoryEntry(first_fid + i, *row[:9], origin=row[9], seq=row[10])
+                                for i, row in enumerate(history))
+        return claimed
+
+    def _uuids_with_history(self, uuids: list[str]) -> set[str]:
+        """Which of these uuids (or the key groups they belong to) already have writes."""
+        found: set[str] = set()
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._conn.execute(
+                f'SELECT DISTINCT record_uuid FROM "{HISTORY_LAYER.name}" WHERE record_uuid IN ({marks})',
+                chunk))
+            found.update(r[0] for r in self._conn.execute(  # merged into or from another record
+                f'SELECT uuid FROM "sync_aliases" WHERE uuid IN ({marks}) '
+                f'UNION SELECT canonical FROM "sync_aliases" WHERE canonical IN ({marks})', chunk + chunk))
+        return found
 
     def update(self, record: R, author: str) -> R:
         """Save changed fields of ``record``; refuses if the stored copy moved on."""
@@ -415,6 +512,8 @@ class ProjectStore:
         with self.transaction():
             for record in records:
                 table = RECORD_TABLES[type(record)].name
+                if self.replica_id is not None:  # a uuid merged into another since it was read
+                    record = dataclasses.replace(record, uuid=lineage.canonical_uuid(self._conn, record.uuid))
                 current = self.list(type(record), uuid=record.uuid)
                 self._validate(record)
                 if current:
@@ -430,6 +529,7 @@ class ProjectStore:
                 else:
                     record = dataclasses.replace(record, modified_at=utc_now(), modified_by=author,
                                                  version=record.version + 1)
+                    record = self._claim_natural_key(record)
                     self._insert_row(record)
                     self._history(author, table, record.uuid, "restore", new=record_json(record))
                 out.append(record)
@@ -449,7 +549,7 @@ class ProjectStore:
                                    (gpkg.encode_geometry(geom), uuid))
                 self._history(author, "municipalities", uuid, "boundary", "geom",
                               _describe_geometry(gpkg.decode_geometry(old[0])),
-                              _describe_geometry(geom, source))
+                              _describe_geometry(geom, source), payload=gpkg.encode_geometry(geom))
             self._touched.add("municipalities")
         return len(geometries)
 
@@ -459,6 +559,36 @@ class ProjectStore:
             self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
+
+    def _claim_natural_key(self, record: R) -> R:
+        """Register the key a new record is created with; a record entered again after being
+        deleted takes the uuid it had, so every copy sees one record, not two."""
+        kind = kind_of(record)
+        if self.replica_id is None or not kind.natural_key:
+            return record
+        key = lineage.natural_key(self._conn, kind, record_json(record))
+        assert key is not None
+        existing = lineage.key_group(self._conn, kind.table, key)
+        if existing is not None and existing != record.uuid:
+            live = self._conn.execute(f'SELECT 1 FROM "{kind.table}" WHERE uuid = ?', (existing,)).fetchone()
+            if live and self._key_indexed(kind.table):
+                return record  # the unique index refuses it, with its own words
+            if live:
+                words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
+                raise ValidationError(kind.natural_key[0],
+                                      f"there is already a {kind.label} with this {words}")
+            return dataclasses.replace(record, uuid=existing)
+        lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
+            self.transaction_clock(), self.replica_id, self._next_seq))
+        return record
+
+    @functools.cache  # noqa: B019 (one store, a handful of tables)
+    def _key_indexed(self, table: str) -> bool:
+        """Whether a unique index other than the uuid's guards the table."""
+        for index in self._conn.execute(f'PRAGMA index_list("{table}")').fetchall():
+            if index["unique"] and index["origin"] == "c":
+                return True
+        return False
 
     def _validate(self, record: Record, indicators: dict[str, IndicatorDefinition] | None = None) -> None:
         if isinstance(record, IndicatorValue):
