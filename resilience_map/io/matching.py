@@ -38,6 +38,7 @@ from resilience_map.io.former_units import (
 )
 from resilience_map.io.name_lookup import NameLookup
 from resilience_map.io.seat_check import METRIC_CRS, SeatCheck
+from resilience_map.io.unit_names import COUNTRY_ALIASES
 
 __all__ = [
     "COUNTRY_ALIASES",
@@ -48,10 +49,6 @@ __all__ = [
     "plan_boundary_import",
 ]
 
-COUNTRY_ALIASES = {
-    "AL": "AL", "ALB": "AL", "BA": "BA", "BIH": "BA", "XK": "XK", "XKX": "XK", "KOS": "XK",
-    "KV": "XK", "ME": "ME", "MNE": "ME", "MK": "MK", "MKD": "MK", "RS": "RS", "SRB": "RS",
-}
 _COUNTRY_COLUMNS = ("country", "iso:country", "wof:country", "iso_a2", "iso_a3",
                     "shapegroup", "country_code", "iso2_country", "gid_0", "adm0_a3")
 _JOIN_GAP_M = 500.0  # pieces of one unit closer than this count as touching

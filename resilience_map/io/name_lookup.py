@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 
 import geopandas as gpd
 import pandas as pd
-from rapidfuzz.distance import DamerauLevenshtein
 
 from resilience_map.domain.names import fold, loose_keys, name_keys, split_qualifier
 from resilience_map.domain.records import Municipality
 from resilience_map.io.former_units import FormerUnit
+from resilience_map.io.unit_names import code_index, code_text, entity_key, unique_near
 
 # Columns whose text names the feature, best first (compared case-insensitively).
 NAME_PRIORITY = (
@@ -38,14 +38,6 @@ _NOT_NAME_PARTS = ("gadm", "iscgm", "adm1", "parent", "hierarchy", "concordance"
                    "source", "placetype", "shapeid", "shapegroup", "shapetype",
                    "lastmodified", "geom", "country", "hasc", "gisco", "lau", "wikidata",
                    "osm_id", "admin_level", "iso", "id")
-_ENTITY_ALIASES = {
-    "rs": "rs", "republika srpska": "rs", "rep srpska": "rs",
-    "bih": "fbih", "fbih": "fbih", "federation": "fbih", "federacija": "fbih",
-    "federacija bih": "fbih", "federation of bosnia and herzegovina": "fbih",
-    "federacija bosne i hercegovine": "fbih", "bd": "bd", "brcko": "bd",
-    "brcko distrikt": "bd", "brcko district": "bd",
-}
-#: Separators of alternative names inside one cell: WOF lists ("a|b") and slash names.
 _ALTERNATIVES = re.compile(r"\s*[|/]\s*")
 
 MAX_LABEL = 120  # a label is shown in tables and messages: a 1 MB "name" is cut
@@ -67,7 +59,7 @@ class NameLookup:
         self.former = {f.name: f for f in in_scope}
         self.former_exact = _key_index(((f.name, f.name) for f in in_scope), name_keys)
         self.former_loose = _key_index(((f.name, f.name) for f in in_scope), loose_keys)
-        self.codes = _code_index(units)
+        self.codes = code_index(units)
         self.name_columns = self._name_columns()
         self.code_columns = self._code_columns()
 
@@ -94,7 +86,7 @@ class NameLookup:
         for column in self.features.columns:
             if column == self.features.geometry.name:
                 continue
-            values = [_code_text(v) for v in self.features[column] if _code_text(v)]
+            values = [code_text(v) for v in self.features[column] if code_text(v)]
             if values and sum(v in self.codes for v in values) >= len(values) / 2:
                 found.append(column)
         return found
@@ -137,7 +129,7 @@ class NameLookup:
         for column in self.name_columns:
             for name in cell_names(self.features[column].iloc[i]):
                 for key in name_keys(name):
-                    unit = _unique_near(key, self.exact)
+                    unit = unique_near(key, self.exact)
                     if unit:
                         return {unit}, split_qualifier(name)[1], str(column)
         return set(), None, None
@@ -146,7 +138,7 @@ class NameLookup:
         found: set[str] = set()
         used = ""
         for column in self.code_columns:
-            code = _code_text(self.features[column].iloc[i])
+            code = code_text(self.features[column].iloc[i])
             if code in self.codes:
                 found |= self.codes[code]
                 used = f"{column}={code}"
@@ -156,10 +148,10 @@ class NameLookup:
         """Candidates of the entity (or region) a qualifier such as "(RS)" names."""
         if not qualifier or len(candidates) < 2:
             return candidates
-        entity = _entity_key(qualifier)
+        entity = entity_key(qualifier)
         units = self.units
         if entity:
-            chosen = {c for c in candidates if _entity_key(units[c].entity) == entity}
+            chosen = {c for c in candidates if entity_key(units[c].entity) == entity}
         else:
             wanted = fold(qualifier)
             chosen = {c for c in candidates
@@ -195,26 +187,6 @@ def _key_index(named: Iterable[tuple[str, str]], keyfunc: KeyFunc) -> dict[str, 
     return dict(index)
 
 
-def _code_text(value: object) -> str:
-    """Codes compare as stripped upper-case text; 70874.0 reads as 70874."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip().upper()
-    return text if len(text) >= 3 else ""
-
-
-def _code_index(units: Iterable[Municipality]) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = defaultdict(set)
-    for unit in units:
-        for value in (unit.codes or {}).values():
-            code = _code_text(value)
-            if code:
-                index[code].add(unit.registry_id)
-    return dict(index)
-
-
 def _is_text_column(series: pd.Series) -> bool:
     values = [v for v in series if isinstance(v, str) and v.strip()]
     if not values:
@@ -231,26 +203,3 @@ def _is_bookkeeping(column: str) -> bool:
     parts = lowered.replace(":", "_").replace("-", "_").split("_")
     return any(bad in lowered for bad in _NOT_NAME_PARTS if len(bad) > 3) or \
         any(p in ("id", "iso") for p in parts)
-
-
-def _entity_key(text: str | None) -> str | None:
-    return _ENTITY_ALIASES.get(fold(text)) if text else None
-
-
-def _unique_near(key: str, index: dict[str, set[str]]) -> str | None:
-    """The one unit within typo distance of ``key`` (1 from 5 letters, 2 from 10)."""
-    limit = 2 if len(key) >= 10 else 1 if len(key) >= 5 else 0
-    if not limit:
-        return None
-    best: dict[str, int] = {}
-    for other, ids in index.items():
-        if abs(len(other) - len(key)) > limit + 1:
-            continue
-        distance = DamerauLevenshtein.distance(key, other, score_cutoff=limit + 1)
-        if distance <= limit + 1:
-            for rid in ids:
-                best[rid] = min(best.get(rid, distance), distance)
-    close = [rid for rid, d in best.items() if d <= limit]
-    if len(close) == 1 and not any(d <= limit + 1 for r, d in best.items() if r != close[0]):
-        return close[0]
-    return None

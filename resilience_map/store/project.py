@@ -24,6 +24,9 @@ import shapely
 from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
+from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.kinds import kind_of
+from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
     ActivityParticipant,
     HubActivity,
@@ -34,11 +37,9 @@ from resilience_map.domain.records import (
     new_uuid,
     utc_now,
 )
-from resilience_map.domain.enums import ParticipationRole
-from resilience_map.domain.kinds import kind_of
-from resilience_map.domain.names import fold
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
+from resilience_map.store import lineage
 from resilience_map.store.errors import (
     CorruptProjectError,
     NewerProjectError,
@@ -48,11 +49,10 @@ from resilience_map.store.errors import (
     RecordNotFoundError,
     StaleRecordError,
 )
-from resilience_map.store import lineage
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate
-from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
 from resilience_map.store.query import RecordQuery, query_sql
+from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
 from resilience_map.store.schema import (
     ALL_LAYERS,
     APPLICATION_NAME,
@@ -113,6 +113,8 @@ class Transaction:
 
     change_set: str
     history: list[HistoryEntry] = field(default_factory=list)
+    #: When the transaction began: the time of all its history rows (one change, one moment).
+    started_at: str = field(default_factory=utc_now)
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,7 @@ class ProjectStore:
             origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
             base = lineage.base_for(self._conn, table, record_uuid, field)
             self._next_seq += 1
-        row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
+        row = (self._tx.started_at, author, self._tx.change_set, table, record_uuid, operation, field,
                _history_text(old), _history_text(new))
         cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
@@ -374,18 +376,87 @@ class ProjectStore:
     def add_many(self, records: Iterable[R], author: str) -> list[R]:
         """Insert many records in one transaction (all or nothing)."""
         stored: list[R] = []
-        with self.transaction():
+        indicators: dict[str, IndicatorDefinition] = {}  # looked up once per call, not per value
+        with self.transaction() as tx:
+            stamped = []
             for record in records:
-                self._validate(record)
-                now = utc_now()
-                record = dataclasses.replace(record, created_at=now, modified_at=now,
-                                             modified_by=author, version=1)
-                record = self._claim_natural_key(record)
-                self._insert_row(record)
-                self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
-                              new=record_json(record))
-                stored.append(record)
+                self._validate(record, indicators)
+                stamped.append(_stamped(record, tx.started_at, author))
+            for group in _same_type_runs(stamped):
+                if _plain_rows(type(group[0])):
+                    stored += self._insert_plain(group, author)
+                    continue
+                for record in group:
+                    record = self._claim_natural_key(record)
+                    self._insert_row(record)
+                    self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
+                                  new=record_json(record))
+                    stored.append(record)
         return stored
+
+    def _insert_plain(self, records: list[R], author: str) -> list[R]:
+        """Many records of a table without geometry or dependent rows, and their history
+        rows (with the same lineage as :meth:`_history` gives), one statement each: an
+        import of 100,000 values."""
+        assert self._tx is not None
+        table = RECORD_TABLES[type(records[0])]
+        lineage_kept = self.replica_id is not None and table.name in lineage.RECORD_TABLES_BY_NAME
+        claimed: list[R] = []
+        sequence: list[int | None] = []
+        for record in records:  # each key is claimed with the sequence number its insert gets
+            claimed.append(self._claim_natural_key(record))
+            sequence.append(self._next_seq if lineage_kept else None)
+            if lineage_kept:
+                self._next_seq += 1
+        columns = table.columns()
+        rows = [record_to_row(r) for r in claimed]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        with_history = self._uuids_with_history([r.uuid for r in claimed]) if lineage_kept else set()
+        try:
+            self._conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                                   [list(r.values()) for r in rows])
+        except sqlite3.IntegrityError as exc:
+            raise _integrity_to_validation(exc) from exc
+        self._touched.update((table.name, HISTORY_LAYER.name))
+        if _scalar_fields(type(records[0])):  # the row holds exactly the JSON snapshot's values
+            snapshots = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+        else:
+            snapshots = [_history_text(record_json(r)) for r in claimed]
+        origin = self.replica_id if lineage_kept else None
+        hlc = self.transaction_clock() if lineage_kept else None
+        history = []
+        for record, text, seq in zip(claimed, snapshots, sequence, strict=True):
+            base = None
+            if lineage_kept:  # a brand-new uuid replaces no earlier write
+                base = (lineage.base_for(self._conn, table.name, record.uuid, None)
+                        if record.uuid in with_history else "")
+            history.append((self._tx.started_at, author, self._tx.change_set, table.name, record.uuid,
+                            "insert", None, None, text, origin, seq, hlc, base, None))
+        last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                  (HISTORY_LAYER.name,)).fetchone()
+        first_fid = (last[0] if last else 0) + 1
+        self._conn.executemany(
+            f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", history)
+        self._tx.history.extend(HistoryEntry(first_fid + i, *row[:9], origin=row[9], seq=row[10])
+                                for i, row in enumerate(history))
+        return claimed
+
+    def _uuids_with_history(self, uuids: list[str]) -> set[str]:
+        """Which of these uuids (or the key groups they belong to) already have writes."""
+        found: set[str] = set()
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._conn.execute(
+                f'SELECT DISTINCT record_uuid FROM "{HISTORY_LAYER.name}" WHERE record_uuid IN ({marks})',
+                chunk))
+            found.update(r[0] for r in self._conn.execute(  # merged into or from another record
+                f'SELECT uuid FROM "sync_aliases" WHERE uuid IN ({marks}) '
+                f'UNION SELECT canonical FROM "sync_aliases" WHERE canonical IN ({marks})', chunk + chunk))
+        return found
 
     def update(self, record: R, author: str) -> R:
         """Save changed fields of ``record``; refuses if the stored copy moved on."""
@@ -509,7 +580,8 @@ class ProjectStore:
                 return record  # the unique index refuses it, with its own words
             if live:
                 words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
-                raise ValidationError(kind.natural_key[0], f"there is already a {kind.label} with this {words}")
+                raise ValidationError(kind.natural_key[0],
+                                      f"there is already a {kind.label} with this {words}")
             return dataclasses.replace(record, uuid=existing)
         lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
             self.transaction_clock(), self.replica_id, self._next_seq))
@@ -523,9 +595,13 @@ class ProjectStore:
                 return True
         return False
 
-    def _validate(self, record: Record) -> None:
+    def _validate(self, record: Record, indicators: dict[str, IndicatorDefinition] | None = None) -> None:
         if isinstance(record, IndicatorValue):
-            indicator = self.get(IndicatorDefinition, record.indicator_uuid)
+            cache = {} if indicators is None else indicators
+            indicator = cache.get(record.indicator_uuid)
+            if indicator is None:
+                indicator = cache[record.indicator_uuid] = self.get(IndicatorDefinition,
+                                                                    record.indicator_uuid)
             record.validate_against(indicator)
         else:
             record.validate()
@@ -620,6 +696,22 @@ class ProjectStore:
                     ActivityParticipant(municipality_uuid=mun, role=ParticipationRole(role)))
         return {k: tuple(v) for k, v in out.items()}
 
+    def find_many(self, record_type: type[R], uuids: Iterable[str]) -> dict[str, R]:
+        """The stored records among ``uuids``, by uuid (absent ones are left out); one query
+        per 500 ids instead of one per record."""
+        table = RECORD_TABLES[record_type]
+        wanted = list(dict.fromkeys(uuids))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows += self._conn.execute(f'SELECT * FROM "{table.name}" WHERE uuid IN '
+                                       f'({",".join("?" * len(chunk))})', chunk).fetchall()
+        if record_type is HubActivity:
+            participants = self._participants([r["uuid"] for r in rows])
+            return {r["uuid"]: record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
+                    for r in rows}  # type: ignore[misc]
+        return {r["uuid"]: record_from_row(record_type, r) for r in rows}  # type: ignore[misc]
+
     def find(self, record_type: type[R], uuid: str) -> R | None:
         """The stored record with this uuid, or None if there is none (deleted or never made)."""
         found = self.list(record_type, uuid=uuid)
@@ -665,13 +757,20 @@ class ProjectStore:
             (len(prefix), prefix))
         return dict(rows.fetchall())
 
-    def history(self, record_uuid: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
-        """Newest first; all of the project's history or one record's."""
+    def history(self, record_uuid: str | None = None, limit: int | None = None,
+                operation: str | None = None) -> list[HistoryEntry]:
+        """Newest first; all of the project's history, one record's, or one operation's."""
         sql = f'SELECT * FROM "{HISTORY_LAYER.name}"'
         params: list[object] = []
+        conditions = []
         if record_uuid:
-            sql += " WHERE record_uuid = ?"
+            conditions.append("record_uuid = ?")
             params.append(record_uuid)
+        if operation:
+            conditions.append("operation = ?")
+            params.append(operation)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY fid DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
@@ -727,6 +826,51 @@ class ProjectStore:
 def record_json(record: Record) -> dict[str, object]:
     """A record as JSON-ready dict (history snapshots, restore, sync)."""
     return {f.name: to_json_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+
+
+def _stamped(record: R, now: str, author: str) -> R:
+    """A copy of a new record with the store's bookkeeping (times, author, version 1).
+
+    Equivalent to ``dataclasses.replace`` but without re-running ``__init__``, which is
+    most of the cost of adding 100,000 imported values; the copy is fresh, so setting
+    its fields does not break the immutability anyone relies on.
+    """
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    object.__setattr__(copy, "created_at", now)
+    object.__setattr__(copy, "modified_at", now)
+    object.__setattr__(copy, "modified_by", author)
+    object.__setattr__(copy, "version", 1)
+    return copy
+
+
+def _same_type_runs(records: list[R]) -> Iterator[list[R]]:
+    run: list[R] = []
+    for record in records:
+        if run and type(run[-1]) is not type(record):
+            yield run
+            run = []
+        run.append(record)
+    if run:
+        yield run
+
+
+@functools.cache
+def _scalar_fields(record_type: type[Record]) -> bool:
+    """No tuple or dict fields: the stored row and the history snapshot hold the same values."""
+    hints = field_types(record_type)
+    columns = RECORD_TABLES[record_type].columns()
+    for f in dataclasses.fields(record_type):
+        base = _base_type(hints[f.name])
+        if f.name not in columns or base is dict or typing.get_origin(base) in (tuple, dict):
+            return False
+    return True
+
+
+def _plain_rows(record_type: type[Record]) -> bool:
+    """Records stored as one plain row: no geometry, no seat or participant rows."""
+    return not RECORD_TABLES[record_type].layer.geometry_type and \
+        record_type not in (Municipality, HubActivity)
 
 
 def changed_fields(old: Record, new: Record) -> list[str]:
