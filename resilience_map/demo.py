@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -88,17 +87,16 @@ class UnitFinder:
 
 def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: bool = False,
                progress: Callable[[str], None] = lambda message: None) -> DemoSummary:
-    """Write a complete demo project to ``out`` (built aside, then renamed into place)."""
+    """Write a complete demo project to ``out``: built aside, then swapped in with one
+    rename (never while another Resilience Map has ``out`` open for editing)."""
     out = Path(out)
     if out.exists() and not overwrite:
         raise ProjectError(f"{out} already exists; pass --force to replace it.")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.demo")
-    tmp.unlink(missing_ok=True)
     facts = load_json("demo_facts.json")
     units = [_with_membership(u, facts) for u in load_registry()]
     finder = UnitFinder(units)
-    store = ProjectStore.create(tmp, title="Resilience Map demo", author=DEMO_AUTHOR)
-    try:
+
+    def fill(store: ProjectStore) -> DemoSummary:
         progress(f"Adding {len(units)} municipalities from the registry")
         store.add_many(units, DEMO_AUTHOR)
         boundaries, reports = _import_boundaries(store, boundary_paths, progress)
@@ -109,13 +107,10 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
         n_structs = _add_structures(store, facts, finder, units)
         store.set_meta("synthetic_data", "1", DEMO_AUTHOR)
         store.set_meta("synthetic_label", SYNTHETIC_LABEL, DEMO_AUTHOR)
-    except BaseException:
-        store.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    store.close()
-    os.replace(tmp, out)
-    return DemoSummary(out, len(units), boundaries, tuple(reports), n_acts, n_structs, n_values)
+        return DemoSummary(out, len(units), boundaries, tuple(reports), n_acts, n_structs, n_values)
+
+    return ProjectStore.build_new(out, fill, title="Resilience Map demo", author=DEMO_AUTHOR,
+                                  overwrite=overwrite)
 
 
 def _with_membership(unit: Municipality, facts: dict) -> Municipality:

@@ -40,7 +40,8 @@ def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str 
     rows: list[dict] = []
     with ProjectStore.open(project) as store:
         if store.read_only:
-            raise ProjectError(f"{project} is read-only; nothing was imported.")
+            why = store.read_only_reason or f"{project} is read-only"
+            raise ProjectError(f"{why}; nothing was imported.")
         plans = [(Path(p), plan_for_project(store, Path(p), country)) for p in paths]
         with store.transaction():
             for path, plan in plans:
