@@ -39,6 +39,7 @@ def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str 
     result = ImportResult()
     rows: list[dict] = []
     with ProjectStore.open(project) as store:
+        result.summaries += [f"Note: {note}." for note in store.notes]
         if store.read_only:
             why = store.read_only_reason or f"{project} is read-only"
             raise ProjectError(f"{why}; nothing was imported.")

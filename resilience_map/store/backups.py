@@ -32,6 +32,7 @@ from resilience_map.store.recovery import (
     roll_back_interrupted_save,
 )
 from resilience_map.store.sqlite_file import (
+    check_size,
     check_sqlite_file,
     connect_readonly,
     damage_summary,
@@ -120,6 +121,7 @@ def verify_copy(path: Path, quick: bool = False) -> list[str]:
     """SQLite's integrity check of a copy (empty list: sound)."""
     try:
         check_sqlite_file(path)
+        check_size(path)
         conn = connect_readonly(path)
     except (ProjectError, sqlite3.Error) as exc:
         return [str(exc)]

@@ -80,6 +80,7 @@ from resilience_map.store.schema import (
 )
 from resilience_map.store.schema_check import check_schema
 from resilience_map.store.sqlite_file import (
+    check_size,
     check_sqlite_file,
     connect_readonly,
     connect_readwrite,
@@ -308,6 +309,13 @@ class ProjectStore:
             raise CorruptProjectError(f"{path.name} cannot be opened: {exc}.") from exc
         try:
             try:
+                try:
+                    conn.execute("BEGIN")
+                    conn.execute("PRAGMA schema_version").fetchone()  # a read lock: no commit half-done
+                except sqlite3.DatabaseError:
+                    check_size(path)  # a truncated file is the likeliest cause: say so
+                    raise
+                check_size(path)
                 if not gpkg.is_geopackage(conn):
                     raise NotAProjectError(f"{path.name} is an SQLite database but not a GeoPackage.")
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -71,18 +71,19 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> str | None:
                 if have[column].upper() != kind.upper():
                     raise _altered(path, f'column "{column}" of table "{name}" was changed to '
                                          f'{have[column] or "no type"}')
-    standard = _standard_prefixes(conn)
+    standard = _standard_prefixes(conn) & {name.lower() for name in found}
     unknown = [obj for name, obj in found.items()
                if name not in expected and not _is_standard(obj, standard)]
     if not unknown:
         return None
     first = unknown[0]
     more = f" (and {len(unknown) - 1} more object{'s' if len(unknown) > 2 else ''})" if len(unknown) > 1 else ""
-    what = {"trigger": f'a trigger "{first.name}" on table "{first.table}", which would run on every edit',
-            "view": f'a view "{first.name}"', "table": f'a table "{first.name}"'}[first.type]
+    what = {"trigger": f'a trigger "{first.name}" on table "{first.table}"', "view": f'a view "{first.name}"',
+            "table": f'a table "{first.name}"'}[first.type]
+    risk = "it would run on every edit" if first.type == "trigger" else "it could hide or change data"
     return (f"{path.name} was opened read-only because it contains {what}{more} that Resilience Map did not "
-            "create and cannot vouch for; remove it (e.g. in QGIS or DB Browser for SQLite) or open a "
-            "backup copy to edit the project")
+            f"create ({risk}); remove it (e.g. in QGIS or DB Browser for SQLite) or open a backup copy "
+            "to edit the project")
 
 
 def _altered(path: Path, detail: str) -> AlteredSchemaError:

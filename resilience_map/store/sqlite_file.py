@@ -39,7 +39,16 @@ def check_sqlite_file(path: Path) -> None:
             "(perhaps a text file or another format renamed to .gpkg)."
         )
     if len(header) < 100:
-        raise CorruptProjectError(f"{path.name} is truncated: its header is incomplete.")
+        raise CorruptProjectError(f"{path.name} is truncated: its header is incomplete. "
+                                  "Restore it from a backup copy.")
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file shorter than its header promises (call while holding a read
+    transaction, so that no other program is half-way through a commit)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        header = fh.read(100)
     expected = expected_size(header)
     if expected is not None and size < expected:
         raise CorruptProjectError(
