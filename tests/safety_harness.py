@@ -31,6 +31,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,10 +114,14 @@ class Trial:
     refused: str = ""
     corrupt: str = ""
     lost: str = ""
+    worker_error: str = ""  # the worker failed by itself (a bug in the operation, not the kill)
 
     @property
     def ok(self) -> bool:
-        return not (self.refused or self.corrupt or self.lost)
+        return not (self.refused or self.corrupt or self.lost or self.worker_error)
+
+
+_IN_PROCESS = threading.Lock()
 
 
 def run_trials(ws: Workspace, count: int, seed: int, parallel: int = 2) -> list[Trial]:
@@ -137,23 +142,28 @@ def run_trial(ws: Workspace, scenario: str, index: int, rng: random.Random) -> T
     project = folder / "project.gpkg"
     shutil.copy(ws.small if scenario in ("edits", "demo") else ws.demo, project)
     if scenario == "restore":
-        _prepare_restores(project, folder / "backups")
+        with _IN_PROCESS:
+            _prepare_restores(project, folder / "backups")
     trial = Trial(scenario, rng.uniform(0, KILL_WINDOW[scenario]))
-    lines = _run_and_kill(scenario, project, folder, trial.delay, rng.randrange(1 << 30))
+    lines, errors = _run_and_kill(scenario, project, folder, trial.delay, rng.randrange(1 << 30))
+    if errors:
+        trial.worker_error = errors.strip().splitlines()[-1]
     trial.acknowledged = sum(1 for line in lines if line.startswith("A"))
     trial.journal_left = has_journal(project)
-    try:
-        _check(ws, scenario, project, folder, lines, trial)
-    except ProjectError as exc:
-        trial.refused = f"{type(exc).__name__}: {exc}"
+    with _IN_PROCESS:  # the migration check patches the schema version of this process
+        try:
+            _check(ws, scenario, project, folder, lines, trial)
+        except ProjectError as exc:
+            trial.refused = f"{type(exc).__name__}: {exc}"
     if trial.ok:
         shutil.rmtree(folder, ignore_errors=True)
     return trial
 
 
-def _run_and_kill(scenario: str, project: Path, folder: Path, delay: float, seed: int) -> list[str]:
+def _run_and_kill(scenario: str, project: Path, folder: Path, delay: float, seed: int) -> tuple[list[str], str]:
+    """The worker's output lines, and its error output if it failed by itself."""
     proc = subprocess.Popen([sys.executable, __file__, "--worker", scenario, str(project), str(folder), str(seed)],
-                            stdout=subprocess.PIPE, text=True, env=_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     assert proc.stdout is not None
     first = proc.stdout.readline()  # "ready": imports done, the work starts now
     if not first.startswith("ready"):
@@ -164,9 +174,9 @@ def _run_and_kill(scenario: str, project: Path, folder: Path, delay: float, seed
         time.sleep(0.005)
     with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGKILL)
-    out, _ = proc.communicate()
-    proc.wait()
-    return [line for line in out.splitlines() if line.strip()]
+    out, err = proc.communicate()
+    failed = proc.returncode not in (0, -signal.SIGKILL)
+    return [line for line in out.splitlines() if line.strip()], err if failed else ""
 
 
 @contextlib.contextmanager
@@ -362,13 +372,14 @@ def worker(scenario: str, project: Path, folder: Path, seed: int) -> None:
     elif scenario == "restore":
         from resilience_map.store.backups import list_backups, restore_backup
 
-        backups = sorted(list_backups(project, folder / "backups"), key=lambda b: b.taken_at)[:2]
-        titles = ["state A", "state B"]
         _say("ready")
         for i in range(1_000_000):
-            _say(f"B {titles[i % 2]}")
-            restore_backup(backups[i % 2], project, folder / "backups")
-            _say(f"A {titles[i % 2]}")
+            backup = list_backups(project, folder / "backups")[-1 - i % 2]  # the oldest two, in turn
+            with ProjectStore.open(backup.path, read_only=True) as copy:
+                title = copy.info().title
+            _say(f"B {title}")
+            restore_backup(backup, project, folder / "backups")
+            _say(f"A {title}")
 
 
 def _edit_bursts(project: Path, rng: random.Random) -> None:

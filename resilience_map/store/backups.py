@@ -167,16 +167,16 @@ def restore_backup(backup: Backup, project: Path, root: Path) -> Backup | None:
                            f"({_clause(damage_summary(backup.path.name, problems))}); {project.name} was not changed.")
     with ProjectLock(project) as lock:
         roll_back_interrupted_save(project, lock)
-        safety = None
-        if project.exists() and not verify_copy(project, quick=True):
-            safety = make_backup(project, root, keep=KEEP + 1)
         tmp = project.with_name(f".{project.name}.{os.getpid()}.restoring")
         try:
             remove_leftovers(project, "restoring")
-            copy_database(backup.path, tmp)
+            copy_database(backup.path, tmp)  # first: the safety copy below may rotate the backup away
             if verify_copy(tmp):
                 raise ProjectError(f"The copy of the backup taken on {label} was damaged while being "
                                    f"written; {project.name} was not changed.")
+            safety = None
+            if project.exists() and not verify_copy(project, quick=True):
+                safety = make_backup(project, root, keep=KEEP + 1)
             replace_file(tmp, project)
         except BaseException as exc:
             remove_leftovers(project, "restoring", tmp.name)

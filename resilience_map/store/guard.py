@@ -47,6 +47,7 @@ class Interrupt:
         self._deadline: float | None = None
         self.limit_seconds: float | None = None
         self.fired: str | None = None  # "cancelled" | "time limit", set when it stopped a statement
+        self.fired_limit: float | None = None  # the time limit (s) that stopped it
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -71,7 +72,7 @@ class Interrupt:
             self.fired = "cancelled"
             return 1
         if self._deadline is not None and time.monotonic() > self._deadline:
-            self.fired = "time limit"
+            self.fired, self.fired_limit = "time limit", self.limit_seconds
             return 1
         return 0
 

@@ -811,9 +811,10 @@ def _reraise(exc: BaseException, path: Path, action: str, interrupt: Interrupt |
 
 
 def _cancel_sentence(interrupt: Interrupt, path: Path, action: str) -> str | None:
+    limit = interrupt.fired_limit
     reason = interrupt.take_reason() if interrupt.fired else None
     if reason == "time limit":
-        return (f"{path.name} could not be {action} within {interrupt.limit_seconds or 0:g} s, so the "
+        return (f"{path.name} could not be {action} within {limit or 0:g} s, so the "
                 "work was stopped and nothing was changed; the file may be damaged or built to be slow. "
                 "Open a backup copy instead.")
     if reason == "cancelled":
