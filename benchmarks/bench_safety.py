@@ -25,9 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-import bad_files  # noqa: E402
-import safety_harness  # noqa: E402
-from resilience_map.store import ProjectError, ProjectStore  # noqa: E402
+import bad_files
+import safety_harness
+
+from resilience_map.store import ProjectError, ProjectStore
 
 
 def kill_figures(root: Path, trials: int, seed: int) -> list[str]:
@@ -102,8 +103,7 @@ def flip_figures(sound: Path, folder: Path, count: int) -> list[str]:
         before = bad_files.sha256(path)
         try:
             with ProjectStore.open(path) as store:
-                store.info()
-                store.municipalities()
+                read_everything(store)
             opened += 1
         except ProjectError as exc:
             refused += 1 if "\n" not in str(exc) else 0
@@ -115,6 +115,17 @@ def flip_figures(sound: Path, folder: Path, count: int) -> list[str]:
     return [f"Random single-bit flips: {count} files → {refused} refused with a one-line error, {opened} opened "
             f"and read normally (the flip hit data SQLite cannot tell from a real value, or unused space), "
             f"{failed} other outcomes (tracebacks, multi-line errors); {changed} files changed."]
+
+
+def read_everything(store: ProjectStore) -> None:
+    """What the window reads of a project: every record, the history, the boundaries."""
+    from resilience_map.store.schema import RECORD_TABLES
+
+    store.info()
+    for record_type in RECORD_TABLES:
+        store.list(record_type)
+    store.history()
+    store.boundaries()
 
 
 def _unit(i: int):
@@ -143,15 +154,19 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--race-seconds", type=float, default=10)
     parser.add_argument("--flips", type=int, default=300)
+    parser.add_argument("--only", choices=("kills", "corpus", "race"), help="run one section")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rm-safety-") as tmp:
         root = Path(tmp)
-        for title, rows in (("SIGKILL trials", kill_figures(root, args.trials, args.seed)),
-                            ("Bad project files", corpus_figures(root, args.flips)),
-                            ("Single-writer lock race", race_figures(root, args.processes, args.race_seconds))):
+        sections = (("kills", "SIGKILL trials", lambda: kill_figures(root, args.trials, args.seed)),
+                    ("corpus", "Bad project files", lambda: corpus_figures(root, args.flips)),
+                    ("race", "Single-writer lock race", lambda: race_figures(root, args.processes, args.race_seconds)))
+        for key, title, figures in sections:
+            if args.only and key != args.only:
+                continue
+            rows = figures()
             print(f"\n### {title}\n")
             print("\n".join(rows), flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -74,7 +74,7 @@ def build_corpus(sound: Path, folder: Path, foreign_gpkg: Callable[[Path], None]
     data = sound.read_bytes()
     page = 4096
     files = [
-        BadFile("text named .gpkg", _write(folder, "text", "Municipality;Value\nKumanovo;3\n".encode()),
+        BadFile("text named .gpkg", _write(folder, "text", b"Municipality;Value\nKumanovo;3\n"),
                 ("not a GeoPackage",)),
         BadFile("zero bytes", _write(folder, "zero", b""), ("empty",)),
         BadFile("truncated in the header", _write(folder, "cut-50", data[:50]), ("truncated",)),

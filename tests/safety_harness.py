@@ -41,8 +41,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from resilience_map.store import ProjectError, ProjectStore  # noqa: E402
-from resilience_map.store.recovery import has_journal  # noqa: E402
+from resilience_map.store import ProjectError, ProjectStore
+from resilience_map.store.recovery import has_journal
 
 SCENARIOS = ("edits", "import", "demo", "migration", "backup", "restore")
 #: Longest random delay (s) between "under way" and the kill, per scenario: about
@@ -89,7 +89,7 @@ class Workspace:
                          [m.seat_lon - d, m.seat_lat - d], [m.seat_lon + d, m.seat_lat - d],
                          [m.seat_lon + d, m.seat_lat + d], [m.seat_lon - d, m.seat_lat + d],
                          [m.seat_lon - d, m.seat_lat - d]]]}}
-                    for m in units for d in (0.02,)]  # noqa: B007 (d: the half-width)
+                    for m in units for d in (0.02,)]
         ws.boundaries.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
         ws.boundary_count = _import_count(ws)
         return ws
@@ -164,19 +164,25 @@ def _run_and_kill(scenario: str, project: Path, folder: Path, delay: float, seed
     """The worker's output lines, and its error output if it failed by itself."""
     proc = subprocess.Popen([sys.executable, __file__, "--worker", scenario, str(project), str(folder), str(seed)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()  # "ready": imports done, the work starts now
     if not first.startswith("ready"):
         proc.kill()
-        raise RuntimeError(f"worker for {scenario} did not start: {first!r}")
+        raise RuntimeError(f"worker for {scenario} did not start: {first!r} {proc.stderr.read()[-500:]}")
+    lines: list[str] = []
+    # Keep draining the (buffered) pipe while waiting, so the worker never blocks on a full pipe.
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout))  # type: ignore[arg-type]
+    reader.start()
     deadline = time.monotonic() + delay
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGKILL)
-    out, err = proc.communicate()
+    proc.wait()
+    reader.join()
+    err = proc.stderr.read()
     failed = proc.returncode not in (0, -signal.SIGKILL)
-    return [line for line in out.splitlines() if line.strip()], err if failed else ""
+    return [line.strip() for line in lines if line.strip()], err if failed else ""
 
 
 @contextlib.contextmanager
@@ -454,8 +460,9 @@ def lock_race(folder: Path, processes: int, seconds: float, naive: bool = False)
     go.touch()
     acquisitions = overlaps = 0
     for proc in procs:
-        out, _ = proc.communicate(timeout=seconds + 60)
-        taken, clashes = map(int, out.split())
+        assert proc.stdout is not None
+        taken, clashes = map(int, proc.stdout.read().split())  # the same buffered reader as "ready"
+        proc.wait(timeout=seconds + 60)
         acquisitions += taken
         overlaps += clashes
     kept = (folder / "race.gpkg.lock").exists()

@@ -14,13 +14,19 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-import pytest
-from shapely.geometry import Polygon, box
-
 import bad_files
+import pytest
 import safety_harness
+from shapely.geometry import Polygon
+
 from resilience_map.domain.enums import ActivityType, Country, Polarity
-from resilience_map.domain.records import HubActivity, IndicatorDefinition, IndicatorValue, Municipality, StudyWave
+from resilience_map.domain.records import (
+    HubActivity,
+    IndicatorDefinition,
+    IndicatorValue,
+    Municipality,
+    StudyWave,
+)
 from resilience_map.domain.validation import ValidationError, parse_number
 from resilience_map.store import ProjectStore, StaleRecordError
 from resilience_map.store.backups import list_backups, make_backup, restore_backup
@@ -292,4 +298,26 @@ def test_a_damaged_backup_is_not_listed_and_is_not_restored(project: Path, tmp_p
     with ProjectStore.open(project):
         with pytest.raises(ProjectLockedError):  # restoring over a project open for editing is refused
             restore_backup(good, project, root)
+    assert bad_files.sha256(project) == before
+
+
+def test_a_value_another_program_made_unreadable_gets_a_sentence(project: Path, tmp_path: Path) -> None:
+    from tests_helpers import run_cli
+
+    conn = sqlite3.connect(project)
+    conn.execute("UPDATE municipalities SET country = 'OK' WHERE registry_id = 't-3'")  # e.g. a bit flip of MK
+    conn.commit()
+    conn.close()
+    before = bad_files.sha256(project)
+    with ProjectStore.open(project) as store:
+        with pytest.raises(ProjectError, match=r"holds a municipality \(id .*\) with a value this version cannot "
+                                               r"read \('OK' is not a valid Country\)"):
+            store.municipalities()
+    geojson = tmp_path / "one.geojson"
+    geojson.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                       '{"name": "T1"}, "geometry": {"type": "Polygon", "coordinates": '
+                       '[[[21, 42], [22, 42], [22, 43], [21, 42]]]}}]}')
+    result = run_cli("import-boundaries", project, geojson, "--country", "MK")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "cannot read" in result.stderr
     assert bad_files.sha256(project) == before

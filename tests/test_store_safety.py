@@ -7,26 +7,23 @@ lock race of 8 processes (the benchmark: 10 s).
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-from shapely.geometry import box
-
 import bad_files
+import pytest
 import safety_harness
+from shapely.geometry import box
+from tests_helpers import run_cli
+
 from resilience_map.domain.enums import Country
 from resilience_map.domain.records import Municipality
 from resilience_map.store import ProjectError, ProjectStore
 from resilience_map.store.recovery import ROLLED_BACK_NOTE, has_journal
-from tests_helpers import run_cli
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:

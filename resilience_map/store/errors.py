@@ -123,6 +123,9 @@ def project_error(exc: BaseException, path: Path | None, action: str = "saved",
         return ProjectError(f"{name} could not be {action}: {_one_line(exc)}.")
     if isinstance(exc, OSError):
         return os_error(exc, path, action)
+    if isinstance(exc, UnicodeDecodeError):
+        return CorruptProjectError(f"{name} holds damaged text (not valid UTF-8). Restore it from a backup "
+                                   "copy (File → Restore a backup copy…).")
     if isinstance(exc, OverflowError):
         return ProjectError(f"{name} could not be {action}: a number is too large to store "
                             "(integers must lie between -9223372036854775808 and 9223372036854775807).")

@@ -687,9 +687,19 @@ class ProjectStore:
         ).fetchall()
         if record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
-            return [record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
+            return [self._record(record_type, r, participants=participants.get(r["uuid"], ()))
                     for r in rows]  # type: ignore[misc]
-        return [record_from_row(record_type, r) for r in rows]  # type: ignore[misc]
+        return [self._record(record_type, r) for r in rows]  # type: ignore[misc]
+
+    def _record(self, record_type: type[R], row: sqlite3.Row, **extra: object) -> R:
+        """A row as a record; a value another program (or bit rot) made unreadable is one sentence."""
+        try:
+            return record_from_row(record_type, row, **extra)  # type: ignore[return-value]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorruptProjectError(
+                f"{self.path.name} holds a {kind_of(record_type).label} (id {row['uuid']}) with a value "
+                f"this version cannot read ({' '.join(str(exc).split())[:120]}); another program may have "
+                "changed it. Correct it in QGIS or restore a backup copy.") from exc
 
     def _participants(self, activity_uuids: list[str]) -> dict[str, tuple[ActivityParticipant, ...]]:
         out: dict[str, list[ActivityParticipant]] = {}
@@ -698,8 +708,14 @@ class ProjectStore:
         wanted = set(activity_uuids)
         for act, mun, role in rows:
             if act in wanted:
-                out.setdefault(act, []).append(
-                    ActivityParticipant(municipality_uuid=mun, role=ParticipationRole(role)))
+                try:
+                    kind = ParticipationRole(role)
+                except ValueError as exc:
+                    raise CorruptProjectError(
+                        f"{self.path.name} lists a participant of hub activity {act} with an unknown role "
+                        f"({role!r}); another program may have changed it. Correct it in QGIS or restore "
+                        "a backup copy.") from exc
+                out.setdefault(act, []).append(ActivityParticipant(municipality_uuid=mun, role=kind))
         return {k: tuple(v) for k, v in out.items()}
 
     def count(self, record_type: type[Record]) -> int:
@@ -760,9 +776,9 @@ class ProjectStore:
         rows = self._conn.execute(sql, params).fetchall()
         if q.record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
-            return [record_from_row(HubActivity, r, participants=participants.get(r["uuid"], ()))
+            return [self._record(HubActivity, r, participants=participants.get(r["uuid"], ()))
                     for r in rows]  # type: ignore[misc]
-        return [record_from_row(q.record_type, r) for r in rows]  # type: ignore[misc]
+        return [self._record(q.record_type, r) for r in rows]  # type: ignore[misc]
 
     def count_query(self, q: RecordQuery) -> int:
         sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=True)
@@ -789,8 +805,12 @@ def _translating(action: str):
         def translated(self: ProjectStore, *args, **kwargs):
             try:
                 return method(self, *args, **kwargs)
-            except (sqlite3.Error, OverflowError) as exc:
+            except (sqlite3.Error, OverflowError, UnicodeDecodeError) as exc:
                 raise self._error(exc, action) from exc
+            except gpkg.GeometryDecodeError as exc:
+                raise CorruptProjectError(
+                    f"{self.path.name} holds a damaged boundary or point ({exc}); restore a backup copy or "
+                    "import the boundaries again.") from exc
         return translated
     return wrap
 
