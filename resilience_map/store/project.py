@@ -42,8 +42,6 @@ from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store.errors import (
     CorruptProjectError,
-    NewerProjectError,
-    NotAProjectError,
     ProjectError,
     ProjectReadOnlyError,
     RecordNotFoundError,
@@ -53,6 +51,12 @@ from resilience_map.store.errors import (
 from resilience_map.store.guard import Interrupt
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate_file
+from resilience_map.store.opening import (
+    cancel_sentence,
+    create_new_file,
+    inspect_file,
+    reraise,
+)
 from resilience_map.store.query import RecordQuery, query_sql
 from resilience_map.store.recovery import (
     ROLLED_BACK_NOTE,
@@ -62,7 +66,6 @@ from resilience_map.store.recovery import (
 )
 from resilience_map.store.schema import (
     ALL_LAYERS,
-    APPLICATION_NAME,
     HISTORY_LAYER,
     META_TABLE,
     PARTICIPANTS_LAYER,
@@ -70,7 +73,6 @@ from resilience_map.store.schema import (
     SCHEMA_VERSION,
     SEATS_LAYER,
     _base_type,
-    create_schema,
     field_types,
     record_from_json,
     record_from_row,
@@ -80,14 +82,12 @@ from resilience_map.store.schema import (
 )
 from resilience_map.store.schema_check import check_schema
 from resilience_map.store.sqlite_file import (
-    check_size,
     check_sqlite_file,
     connect_readonly,
     connect_readwrite,
-    damage_summary,
-    integrity_problems,
     is_writable,
 )
+from resilience_map.store.stale import stale_error
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -204,24 +204,14 @@ class ProjectStore:
         except BaseException as exc:
             remove_leftovers(path, "new", tmp.name)
             lock.release()
-            _reraise(exc, path, "created")
+            reraise(exc, path, "created")
         if own_lock:
             lock.release()
         return result
 
     @classmethod
     def _fill_new_file(cls, tmp: Path, fill: Callable[[ProjectStore], T], title: str, author: str) -> T:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("BEGIN")
-            create_schema(conn)
-            meta = {"application": APPLICATION_NAME, "schema_version": str(SCHEMA_VERSION),
-                    "title": title, "created_at": utc_now(), "created_by": author,
-                    "synthetic_data": "0"}
-            conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+        create_new_file(tmp, title, author)
         store = cls(tmp, connect_readwrite(tmp), read_only=False)  # private file: no lock needed
         try:
             return fill(store)
@@ -256,7 +246,7 @@ class ProjectStore:
             notes = (ROLLED_BACK_NOTE,) if roll_back_interrupted_save(path, lock) else ()
             check_sqlite_file(path)
             with interrupt.time_limit(time_limit):
-                version, reason = cls._inspect(path, interrupt)
+                version, reason = inspect_file(path, interrupt)
             if not is_writable(path) and not read_only:
                 reason = reason or (f"{path.name} is read-only (the file or its folder cannot be written); "
                                     "copy it to a writable folder to edit it")
@@ -272,7 +262,7 @@ class ProjectStore:
             store.read_only_reason, store.notes = reason, notes
             return store
         except BaseException as exc:
-            _reraise(exc, path, "opened", interrupt)
+            reraise(exc, path, "opened", interrupt)
 
     @classmethod
     def _open_for_editing(cls, path: Path, version: int, interrupt: Interrupt,
@@ -296,59 +286,6 @@ class ProjectStore:
         store = cls(path, conn, read_only=False, interrupt=interrupt)
         store._lock, store.migration_backup = lock, backup
         return store
-
-    @staticmethod
-    def _inspect(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
-        """Read-only checks: GeoPackage, ours, not newer, schema, not damaged.
-
-        Returns the schema version and why the file must stay read-only (or None).
-        """
-        try:
-            conn = connect_readonly(path, interrupt)
-        except sqlite3.Error as exc:
-            raise CorruptProjectError(f"{path.name} cannot be opened: {exc}.") from exc
-        try:
-            try:
-                try:
-                    conn.execute("BEGIN")
-                    conn.execute("PRAGMA schema_version").fetchone()  # a read lock: no commit half-done
-                except sqlite3.DatabaseError:
-                    check_size(path)  # a truncated file is the likeliest cause: say so
-                    raise
-                check_size(path)
-                if not gpkg.is_geopackage(conn):
-                    raise NotAProjectError(f"{path.name} is an SQLite database but not a GeoPackage.")
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if META_TABLE not in tables:
-                    raise NotAProjectError(
-                        f"{path.name} is a GeoPackage made by another program, not a Resilience "
-                        "Map project. Use File → Import boundaries to bring its polygons in.")
-                reason = check_schema(conn, path)
-                meta = dict(conn.execute(f'SELECT key, value FROM "{META_TABLE}"').fetchall())
-            except sqlite3.DatabaseError as exc:
-                if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
-                    raise
-                raise CorruptProjectError(
-                    f"{path.name} is damaged ({' '.join(str(exc).split())}). Restore it from a backup "
-                    "copy (File → Restore a backup copy…).") from exc
-            if meta.get("application") != APPLICATION_NAME:
-                raise NotAProjectError(f"{path.name} is not a Resilience Map project.")
-            try:
-                version = int(meta.get("schema_version", "0"))
-            except ValueError:
-                raise CorruptProjectError(f"{path.name} has an unreadable schema version; restore it "
-                                          "from a backup copy.") from None
-            if version > SCHEMA_VERSION:
-                raise NewerProjectError(
-                    f"{path.name} was saved by a newer Resilience Map (schema {version}; this "
-                    f"version reads up to {SCHEMA_VERSION}). Update the app to open it."
-                )
-            problems = integrity_problems(conn)
-            if problems:
-                raise CorruptProjectError(damage_summary(path.name, problems))
-            return version, reason
-        finally:
-            conn.close()
 
     def close(self) -> None:
         self._conn.close()
@@ -422,7 +359,7 @@ class ProjectStore:
                 pass
 
     def _error(self, exc: BaseException, action: str = "saved") -> BaseException:
-        return project_error(exc, self.path, action, _cancel_sentence(self.interrupt, self.path, action))
+        return project_error(exc, self.path, action, cancel_sentence(self.interrupt, self.path, action))
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
                  field: str | None = None, old: object = None, new: object = None) -> None:
@@ -555,27 +492,7 @@ class ProjectStore:
 
     def _stale(self, record_type: type[Record], uuid: str, current: Record | None,
                seen: int | None) -> StaleRecordError:
-        """"The indicator value "Trust, Kumanovo, 2020" was changed by Ben on 2026-05-02 09:14 UTC …"."""
-        kind = kind_of(record_type)
-        if current is not None:
-            who, when, record = current.modified_by, current.modified_at, current
-            verb = "created again" if seen is None else "changed"
-        else:
-            gone = next((h for h in self.history(uuid) if h.operation == "delete"), None)
-            who, when = (gone.author, gone.changed_at) if gone else ("", "")
-            record = None
-            if gone and gone.old_value:
-                with contextlib.suppress(Exception):
-                    record = record_from_json(record_type, json.loads(gone.old_value))
-            verb = "deleted"
-        title = ""
-        if record is not None:
-            with contextlib.suppress(Exception):
-                title = f' "{kind.title(record, _StoreNames(self))}"'
-        stamp = f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
-        message = (f"The {kind.label}{title} was {verb} by {who or 'someone else'}{stamp} since you last "
-                   "saw it; nothing was changed. Look at its history before editing it again.")
-        return StaleRecordError(message, uuid, who, when)
+        return stale_error(self, record_type, uuid, current, seen)
 
     def set_boundaries(self, geometries: Mapping[str, BaseGeometry | None], author: str,
                        source: str = "") -> int:
@@ -820,46 +737,6 @@ for _name in ("add_many", "update", "delete", "delete_many", "restore_many", "se
 for _name in ("get", "list", "count", "boundaries", "meta", "history", "state_at", "query",
               "count_query", "info"):
     setattr(ProjectStore, _name, _translating("read")(getattr(ProjectStore, _name)))
-
-
-def _reraise(exc: BaseException, path: Path, action: str, interrupt: Interrupt | None = None) -> typing.NoReturn:
-    """Raise ``exc`` as the ProjectError sentence a user should see."""
-    error = project_error(exc, path, action, _cancel_sentence(interrupt, path, action) if interrupt else None)
-    if error is exc:
-        raise exc
-    raise error from exc
-
-
-def _cancel_sentence(interrupt: Interrupt, path: Path, action: str) -> str | None:
-    limit = interrupt.fired_limit
-    reason = interrupt.take_reason() if interrupt.fired else None
-    if reason == "time limit":
-        return (f"{path.name} could not be {action} within {limit or 0:g} s, so the "
-                "work was stopped and nothing was changed; the file may be damaged or built to be slow. "
-                "Open a backup copy instead.")
-    if reason == "cancelled":
-        return f"Work on {path.name} was cancelled; nothing was changed."
-    return None
-
-
-class _StoreNames:
-    """Names of referenced records for record titles in messages (NameLookup)."""
-
-    def __init__(self, store: ProjectStore) -> None:
-        self._conn = store._conn
-
-    def _name(self, sql: str, uuid: str | None) -> str:
-        row = self._conn.execute(sql, (uuid,)).fetchone() if uuid else None
-        return str(row[0]) if row else ""
-
-    def municipality_name(self, uuid: str | None) -> str:
-        return self._name("SELECT name_latin FROM municipalities WHERE uuid = ?", uuid)
-
-    def indicator_name(self, uuid: str) -> str:
-        return self._name("SELECT name FROM indicator_definitions WHERE uuid = ?", uuid)
-
-    def wave_name(self, uuid: str) -> str:
-        return self._name("SELECT name FROM study_waves WHERE uuid = ?", uuid)
 
 
 # --- helpers ------------------------------------------------------------------------
