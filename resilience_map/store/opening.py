@@ -16,12 +16,8 @@ from resilience_map.store.errors import (
     project_error,
 )
 from resilience_map.store.guard import Interrupt
-from resilience_map.store.schema import (
-    APPLICATION_NAME,
-    META_TABLE,
-    SCHEMA_VERSION,
-    create_schema,
-)
+from resilience_map.store import schema
+from resilience_map.store.schema import APPLICATION_NAME, META_TABLE, create_schema
 from resilience_map.store.schema_check import check_schema
 from resilience_map.store.sqlite_file import (
     check_size,
@@ -71,10 +67,10 @@ def inspect_file(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
         except ValueError:
             raise CorruptProjectError(f"{path.name} has an unreadable schema version; restore it "
                                       "from a backup copy.") from None
-        if version > SCHEMA_VERSION:
+        if version > schema.SCHEMA_VERSION:
             raise NewerProjectError(
                 f"{path.name} was saved by a newer Resilience Map (schema {version}; this "
-                f"version reads up to {SCHEMA_VERSION}). Update the app to open it."
+                f"version reads up to {schema.SCHEMA_VERSION}). Update the app to open it."
             )
         problems = integrity_problems(conn)
         if problems:
@@ -90,7 +86,7 @@ def create_new_file(tmp: Path, title: str, author: str) -> None:
     try:
         conn.execute("BEGIN")
         create_schema(conn)
-        meta = {"application": APPLICATION_NAME, "schema_version": str(SCHEMA_VERSION),
+        meta = {"application": APPLICATION_NAME, "schema_version": str(schema.SCHEMA_VERSION),
                 "title": title, "created_at": utc_now(), "created_by": author,
                 "synthetic_data": "0"}
         conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
