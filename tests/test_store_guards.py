@@ -127,7 +127,7 @@ def test_restore_refuses_when_the_record_moved_on(project: Path) -> None:
             store.restore_many([undo_to], "ana", expected={seen.uuid: seen.version})
         assert err.value.changed_by == "Ben (QGIS)" and err.value.uuid == seen.uuid
         message = str(err.value)
-        assert 'The municipality "T1" was changed by Ben (QGIS) on ' in message and "UTC" in message
+        assert 'The municipality "T1" was changed elsewhere by Ben (QGIS) on ' in message and "UTC" in message
         assert "nothing was changed" in message
         assert len(store.history()) == history
         assert store.get(Municipality, seen.uuid).population == 1000
@@ -139,10 +139,10 @@ def test_restore_refuses_when_the_record_moved_on(project: Path) -> None:
 def test_redo_of_an_add_refuses_if_the_record_exists_and_undo_of_an_add_if_deleted(project: Path) -> None:
     with ProjectStore.open(project) as store:
         added = store.add(unit(50), "ana")
-        with pytest.raises(StaleRecordError, match="created again by ana"):
+        with pytest.raises(StaleRecordError, match="created again elsewhere by ana"):
             store.restore_many([added], "ana", expected={added.uuid: None})
         store.delete(Municipality, added.uuid, "Carla")
-        with pytest.raises(StaleRecordError, match='"T50" was deleted by Carla'):
+        with pytest.raises(StaleRecordError, match='"T50" was deleted elsewhere by Carla'):
             store.delete_many(Municipality, [added.uuid], "ana", expected={added.uuid: added.version})
         back = store.restore_many([added], "ana", expected={added.uuid: None})[0]  # redo: it must not exist
         assert back.uuid == added.uuid
@@ -152,7 +152,7 @@ def test_a_stale_delete_writes_nothing_of_the_batch(project: Path) -> None:
     with ProjectStore.open(project) as store:
         units = store.municipalities()
         store.update(dataclasses.replace(units[2], population=5, population_year=2021), "Ben")
-        with pytest.raises(StaleRecordError, match="changed by Ben"):
+        with pytest.raises(StaleRecordError, match="changed elsewhere by Ben"):
             store.delete_many(Municipality, [u.uuid for u in units], "ana",
                               expected={u.uuid: u.version for u in units})
         assert store.count(Municipality) == 5

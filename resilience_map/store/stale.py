@@ -35,7 +35,7 @@ def stale_error(store: ProjectStore, record_type: type[Record], uuid: str, curre
         with contextlib.suppress(Exception):
             title = f' "{kind.title(record, StoreNames(store))}"'
     stamp = f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
-    message = (f"The {kind.label}{title} was {verb} by {who or 'someone else'}{stamp} since you last "
+    message = (f"The {kind.label}{title} was {verb} elsewhere by {who or 'someone else'}{stamp} since you last "
                "saw it; nothing was changed. Look at its history before editing it again.")
     return StaleRecordError(message, uuid, who, when)
 
