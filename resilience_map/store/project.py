@@ -171,10 +171,13 @@ class ProjectStore:
         cls.build_new(path, lambda store: store.add_many(records, author or "Resilience Map"),
                       title=title, author=author, overwrite=overwrite, lock=lock)
         try:
-            return cls._open(path, False, Interrupt(), OPEN_TIME_LIMIT, lock)
+            store = cls._open(path, False, Interrupt(), OPEN_TIME_LIMIT, lock)
         except BaseException:
             lock.release()
             raise
+        if store.read_only:  # changed by another program at once: it opened read-only, unlocked
+            lock.release()
+        return store
 
     @classmethod
     def build_new(cls, path: str | os.PathLike[str], fill: Callable[[ProjectStore], T], *,
