@@ -33,7 +33,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +49,6 @@ SCENARIOS = ("edits", "import", "demo", "migration", "backup", "restore")
 KILL_WINDOW = {"edits": 1.5, "import": 2.0, "demo": 4.0, "migration": 1.5, "backup": 1.5, "restore": 2.5}
 OLD_TITLE = "old project"
 DEMO_TITLE = "Resilience Map demo"
-MIGRATION_COLUMN = "harness_note"
 
 
 def _env() -> dict[str, str]:
@@ -64,8 +62,9 @@ def _env() -> dict[str, str]:
 @dataclass
 class Workspace:
     root: Path
-    demo: Path  # the demo project (530 units, 8,910 values)
+    demo: Path  # the demo project
     small: Path  # an empty project titled OLD_TITLE
+    demo_v1: Path  # the demo project as schema version 1 wrote it (for the real v1 → v2 migration)
     boundaries: Path  # GeoJSON: a box around the seat of every unit of North Macedonia
     boundary_count: int = 0
     demo_counts: dict[str, int] = field(default_factory=dict)
@@ -80,7 +79,9 @@ class Workspace:
             build_demo(demo)
         small = root / "small-template.gpkg"
         ProjectStore.create(small, title=OLD_TITLE, author="harness").close()
-        ws = cls(root, demo, small, root / "mk-boxes.geojson")
+        demo_v1 = Path(shutil.copy(demo, root / "demo-v1-template.gpkg"))
+        as_schema_1(demo_v1)
+        ws = cls(root, demo, small, demo_v1, root / "mk-boxes.geojson")
         with ProjectStore.open(demo, read_only=True) as store:
             units = [m for m in store.municipalities() if m.country.value == "MK" and m.seat_lon is not None]
             ws.demo_counts = store.info().counts
@@ -93,6 +94,28 @@ class Workspace:
         ws.boundaries.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
         ws.boundary_count = _import_count(ws)
         return ws
+
+
+def as_schema_1(path: Path) -> None:
+    """Turn a project into what schema version 1 wrote: no sync tables, no replica columns."""
+    from resilience_map.store.schema import HISTORY_SYNC_COLUMNS
+
+    conn = sqlite3.connect(path)
+    try:
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                     "AND name LIKE 'sync!_%' ESCAPE '!'").fetchall():
+            conn.execute(f'DROP TABLE "{table}"')
+        for (index,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name = 'change_history' AND sql LIKE '%origin%'").fetchall():
+            conn.execute(f'DROP INDEX "{index}"')
+        for column in HISTORY_SYNC_COLUMNS:
+            conn.execute(f"ALTER TABLE change_history DROP COLUMN {column.split()[0]}")
+        conn.execute("UPDATE rm_meta SET value = '1' WHERE key = 'schema_version'")
+        conn.execute("DELETE FROM rm_meta WHERE key LIKE 'replica%'")
+        conn.commit()
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
 
 
 def _import_count(ws: Workspace) -> int:
@@ -140,7 +163,8 @@ def run_trial(ws: Workspace, scenario: str, index: int, rng: random.Random) -> T
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     project = folder / "project.gpkg"
-    shutil.copy(ws.small if scenario in ("edits", "demo") else ws.demo, project)
+    template = {"edits": ws.small, "demo": ws.small, "migration": ws.demo_v1}.get(scenario, ws.demo)
+    shutil.copy(template, project)
     if scenario == "restore":
         with _IN_PROCESS:
             _prepare_restores(project, folder / "backups")
@@ -185,41 +209,22 @@ def _run_and_kill(scenario: str, project: Path, folder: Path, delay: float, seed
     return [line.strip() for line in lines if line.strip()], err if failed else ""
 
 
-@contextlib.contextmanager
-def migration_registered() -> Iterator[None]:
-    """A test-only migration to schema version + 1 (as tests/test_store.py registers one)."""
-    from resilience_map.store import migrations, project, schema
-
-    def add_note(conn: sqlite3.Connection) -> None:
-        conn.execute(f'ALTER TABLE "indicator_values" ADD COLUMN "{MIGRATION_COLUMN}" TEXT')
-        conn.execute(f'UPDATE "indicator_values" SET "{MIGRATION_COLUMN}" = hex(randomblob(300))')
-
-    old = schema.SCHEMA_VERSION
-    schema.SCHEMA_VERSION = project.SCHEMA_VERSION = old + 1
-    migrations.MIGRATIONS[old] = add_note
-    try:
-        yield
-    finally:
-        schema.SCHEMA_VERSION = project.SCHEMA_VERSION = old
-        migrations.MIGRATIONS.pop(old, None)
-
-
 def _check(ws: Workspace, scenario: str, project: Path, folder: Path, lines: list[str], trial: Trial) -> None:
     if scenario == "migration":
         done = any(line.startswith("A") for line in lines)
         version = _raw_version(project)
         if done and version == 1:
             trial.lost = "the migration was acknowledged but the file is still at version 1"
-        with migration_registered():
-            _check_opens(project, trial, read_only_first=version > 1)  # opening upgrades a v1 file
+        _check_opens(project, trial, read_only_first=version > 1)  # opening upgrades a v1 file
         conn = sqlite3.connect(project)
         try:
-            values, noted = conn.execute(
-                f'SELECT count(*), count("{MIGRATION_COLUMN}") FROM indicator_values').fetchone()
+            values = conn.execute("SELECT count(*) FROM indicator_values").fetchone()[0]
+            unnumbered = conn.execute("SELECT count(*) FROM change_history WHERE table_name != 'rm_meta' "
+                                      "AND seq IS NULL").fetchone()[0]
         finally:
             conn.close()
-        if not trial.lost and (values, noted) != (ws.demo_counts["indicator_values"],) * 2:
-            trial.lost = f"{values} values ({noted} migrated) after the migration"
+        if not trial.lost and (values != ws.demo_counts["indicator_values"] or unnumbered):
+            trial.lost = f"{values} values, {unnumbered} history rows without a sequence after the migration"
         return
     _check_opens(project, trial)
     if trial.refused or trial.corrupt:
@@ -364,10 +369,9 @@ def worker(scenario: str, project: Path, folder: Path, seed: int) -> None:
         build_demo(project, overwrite=True)
         _say("A demo")
     elif scenario == "migration":
-        with migration_registered():
-            _say("ready")
-            ProjectStore.open(project).close()
-            _say("A migrated")
+        _say("ready")
+        ProjectStore.open(project).close()  # the real upgrade from schema 1 to 2
+        _say("A migrated")
     elif scenario == "backup":
         from resilience_map.store.backups import make_backup
 

@@ -17,6 +17,7 @@ from resilience_map.store.errors import (
 )
 from resilience_map.store.guard import Interrupt
 from resilience_map.store import schema
+from resilience_map.store.replica import mint_unplaced
 from resilience_map.store.schema import APPLICATION_NAME, META_TABLE, create_schema
 from resilience_map.store.schema_check import check_schema
 from resilience_map.store.sqlite_file import (
@@ -52,7 +53,6 @@ def inspect_file(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
                 raise NotAProjectError(
                     f"{path.name} is a GeoPackage made by another program, not a Resilience "
                     "Map project. Use File → Import boundaries to bring its polygons in.")
-            reason = check_schema(conn, path)
             meta = dict(conn.execute(f'SELECT key, value FROM "{META_TABLE}"').fetchall())
         except sqlite3.DatabaseError as exc:
             if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
@@ -72,6 +72,15 @@ def inspect_file(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
                 f"{path.name} was saved by a newer Resilience Map (schema {version}; this "
                 f"version reads up to {schema.SCHEMA_VERSION}). Update the app to open it."
             )
+        try:
+            # An older file lacks what its upgrade adds; the full check follows the upgrade.
+            reason = check_schema(conn, path, complete=version == schema.SCHEMA_VERSION)
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
+                raise
+            raise CorruptProjectError(
+                f"{path.name} is damaged ({' '.join(str(exc).split())}). Restore it from a backup "
+                "copy (File → Restore a backup copy…).") from exc
         problems = integrity_problems(conn)
         if problems:
             raise CorruptProjectError(damage_summary(path.name, problems))
@@ -90,6 +99,7 @@ def create_new_file(tmp: Path, title: str, author: str) -> None:
                 "title": title, "created_at": utc_now(), "created_by": author,
                 "synthetic_data": "0"}
         conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
+        mint_unplaced(conn)  # its place (replica fingerprint) is fixed where it is first opened
         conn.execute("COMMIT")
     finally:
         conn.close()

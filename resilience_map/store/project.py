@@ -17,7 +17,7 @@ import os
 import sqlite3
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,6 +48,7 @@ from resilience_map.store.errors import (
     StaleRecordError,
     project_error,
 )
+from resilience_map.store import lineage
 from resilience_map.store.guard import Interrupt
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate_file
@@ -57,6 +58,7 @@ from resilience_map.store.opening import (
     inspect_file,
     reraise,
 )
+from resilience_map.store.replica import HybridClock, decide_replica, save_replica
 from resilience_map.store.query import RecordQuery, query_sql
 from resilience_map.store.recovery import (
     ROLLED_BACK_NOTE,
@@ -113,6 +115,21 @@ class HistoryEntry:
     field: str | None
     old_value: str | None
     new_value: str | None
+    #: Replica that made the change and its sequence number there (None: local bookkeeping).
+    origin: str | None = None
+    seq: int | None = None
+
+
+@dataclass
+class Transaction:
+    """One open write transaction: its change-set id and the history rows written so far.
+
+    The session hands the rows to the History view with the change event, so the
+    view adds them without reading the history table again.
+    """
+
+    change_set: str
+    history: list[HistoryEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -148,10 +165,17 @@ class ProjectStore:
         self.interrupt = interrupt or Interrupt()
         self._conn = conn
         self._depth = 0
-        self._change_set: str | None = None
+        self._tx: Transaction | None = None
         self._touched: set[str] = set()
         self.migration_backup: Path | None = None
         self._lock: ProjectLock | None = None
+        #: This copy's replica id (None when read-only: a read-only copy writes no changes).
+        self.replica_id: str | None = None
+        self.clock = HybridClock()
+        self._next_seq = 1
+        self._seq_mark = 1
+        self._tx_hlc: str | None = None
+        self._replica_unsaved = False
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------
@@ -202,7 +226,7 @@ class ProjectStore:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
             remove_leftovers(path, "new")
-            result = cls._fill_new_file(tmp, fill, title or path.stem, author)
+            result = cls._fill_new_file(tmp, path, fill, title or path.stem, author)
             replace_file(tmp, path)
         except BaseException as exc:
             remove_leftovers(path, "new", tmp.name)
@@ -213,11 +237,16 @@ class ProjectStore:
         return result
 
     @classmethod
-    def _fill_new_file(cls, tmp: Path, fill: Callable[[ProjectStore], T], title: str, author: str) -> T:
+    def _fill_new_file(cls, tmp: Path, final: Path, fill: Callable[[ProjectStore], T], title: str,
+                       author: str) -> T:
         create_new_file(tmp, title, author)
         store = cls(tmp, connect_readwrite(tmp), read_only=False)  # private file: no lock needed
         try:
-            return fill(store)
+            store._start_replica()
+            result = fill(store)
+            if store.replica_id:  # its place is the final name (the rename keeps device and inode)
+                save_replica(store._conn, store.replica_id, final, st=tmp.stat())
+            return result
         finally:
             store.close()
 
@@ -283,12 +312,26 @@ class ProjectStore:
                 store = cls(path, connect_readonly(path, interrupt), read_only=True, interrupt=interrupt)
                 store.read_only_reason = reason
                 return store
+            store = cls(path, conn, read_only=False, interrupt=interrupt)
+            store._lock, store.migration_backup = lock, backup
+            store._start_replica()
         except BaseException:
             lock.release()
             raise
-        store = cls(path, conn, read_only=False, interrupt=interrupt)
-        store._lock, store.migration_backup = lock, backup
         return store
+
+    def _start_replica(self) -> None:
+        """Take this copy's replica id (a new one if the file moved), sequence and clock."""
+        self.replica_id, self._replica_unsaved = decide_replica(self._conn, self.path)
+        row = self._conn.execute('SELECT MAX(seq) FROM "change_history" WHERE origin = ?',
+                                 (self.replica_id,)).fetchone()
+        self._next_seq = self._seq_mark = (row[0] or 0) + 1
+        self.clock.observe(self._conn.execute('SELECT MAX(hlc) FROM "change_history"').fetchone()[0])
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for the store's own modules (merge, lineage) only."""
+        return self._conn
 
     def close(self) -> None:
         self._conn.close()
@@ -309,11 +352,11 @@ class ProjectStore:
     # --- transactions ---------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[str]:
+    def transaction(self) -> Iterator[Transaction]:
         """Group writes into one atomic transaction and one history change set.
 
-        Nested uses join the outer transaction. Yields the change-set id that
-        the history rows of this transaction share (undo works per change set).
+        Nested uses join the outer transaction. Yields the :class:`Transaction`, whose
+        history rows all share one change-set id (undo works per change set).
         Any failure — including a full disk at COMMIT — rolls everything back and
         is raised as one :class:`ProjectError` sentence.
         """
@@ -327,15 +370,23 @@ class ProjectStore:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
-            self._change_set = new_uuid()
+            self._tx = Transaction(new_uuid())
             self._touched = set()
+            self._seq_mark = self._next_seq
+            self._tx_hlc = None
+            if self._replica_unsaved and self.replica_id:
+                save_replica(self._conn, self.replica_id, self.path)
+        tx = self._tx
+        assert tx is not None
         self._depth += 1
         try:
-            yield self._change_set  # type: ignore[misc]
+            yield tx
         except BaseException as exc:
             self._depth -= 1
             if self._depth == 0:
+                self._tx = None
                 self._roll_back()
+                self._next_seq = self._seq_mark
             if isinstance(exc, sqlite3.Error):
                 raise self._error(exc) from exc
             raise
@@ -345,12 +396,16 @@ class ProjectStore:
                 for layer in ALL_LAYERS:
                     if layer.name in self._touched:
                         gpkg.touch_layer(self._conn, layer)
+                self._tx = None
                 self._conn.execute("COMMIT")
             except BaseException as exc:
+                self._tx = None
                 self._roll_back()
+                self._next_seq = self._seq_mark
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from exc
                 raise
+            self._replica_unsaved = False
 
     def _roll_back(self) -> None:
         """Undo the open transaction; a rollback error must never hide the real one
@@ -365,14 +420,40 @@ class ProjectStore:
         return project_error(exc, self.path, action, cancel_sentence(self.interrupt, self.path, action))
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
-                 field: str | None = None, old: object = None, new: object = None) -> None:
-        self._conn.execute(
+                 field: str | None = None, old: object = None, new: object = None,
+                 payload: bytes | None = None) -> None:
+        """Append a history row; a record change also gets its replica id, sequence number,
+        clock and base (schema 2). The row is kept on the transaction for the change event."""
+        assert self._tx is not None, "history rows are written inside a transaction"
+        origin = seq = hlc = base = None
+        if self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME:
+            origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
+            base = lineage.base_for(self._conn, table, record_uuid, field)
+            self._next_seq += 1
+        row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
+               _history_text(old), _history_text(new))
+        cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
-            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)",
-            (utc_now(), author, self._change_set, table, record_uuid, operation, field,
-             _history_text(old), _history_text(new)),
-        )
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*row, origin, seq, hlc, base, payload))
+        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
         self._touched.add(HISTORY_LAYER.name)
+
+    def transaction_clock(self) -> str:
+        """One clock value for every change of the current transaction."""
+        if self._tx_hlc is None:
+            self._tx_hlc = self.clock.tick()
+        return self._tx_hlc
+
+    def take_sequence_numbers(self, count: int) -> int:
+        """Reserve ``count`` sequence numbers of this replica (in a transaction); returns the first."""
+        first = self._next_seq
+        self._next_seq += count
+        return first
+
+    def touch(self, table: str) -> None:
+        """Mark a layer as changed in this transaction (GeoPackage last_change and extent)."""
+        self._touched.add(table)
 
     # --- writing records ------------------------------------------------------------
 
@@ -389,6 +470,7 @@ class ProjectStore:
                 now = utc_now()
                 record = dataclasses.replace(record, created_at=now, modified_at=now,
                                              modified_by=author, version=1)
+                record = self._claim_natural_key(record)
                 self._insert_row(record)
                 self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
                               new=record_json(record))
@@ -465,6 +547,8 @@ class ProjectStore:
         with self.transaction():
             for record in records:
                 table = RECORD_TABLES[type(record)].name
+                if self.replica_id is not None:  # a uuid merged into another since it was read
+                    record = dataclasses.replace(record, uuid=lineage.canonical_uuid(self._conn, record.uuid))
                 current = self.list(type(record), uuid=record.uuid)
                 self._check_expected(type(record), record.uuid, current[0] if current else None, expected)
                 self._validate(record)
@@ -481,6 +565,7 @@ class ProjectStore:
                 else:
                     record = dataclasses.replace(record, modified_at=utc_now(), modified_by=author,
                                                  version=record.version + 1)
+                    record = self._claim_natural_key(record)
                     self._insert_row(record)
                     self._history(author, table, record.uuid, "restore", new=record_json(record))
                 out.append(record)
@@ -512,7 +597,7 @@ class ProjectStore:
                                    (gpkg.encode_geometry(geom), uuid))
                 self._history(author, "municipalities", uuid, "boundary", "geom",
                               _describe_geometry(gpkg.decode_geometry(old[0])),
-                              _describe_geometry(geom, source))
+                              _describe_geometry(geom, source), payload=gpkg.encode_geometry(geom))
             self._touched.add("municipalities")
         return len(geometries)
 
@@ -522,6 +607,35 @@ class ProjectStore:
             self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
+
+    def _claim_natural_key(self, record: R) -> R:
+        """Register the key a new record is created with; a record entered again after being
+        deleted takes the uuid it had, so every copy sees one record, not two."""
+        kind = kind_of(record)
+        if self.replica_id is None or not kind.natural_key:
+            return record
+        key = lineage.natural_key(self._conn, kind, record_json(record))
+        assert key is not None
+        existing = lineage.key_group(self._conn, kind.table, key)
+        if existing is not None and existing != record.uuid:
+            live = self._conn.execute(f'SELECT 1 FROM "{kind.table}" WHERE uuid = ?', (existing,)).fetchone()
+            if live and self._key_indexed(kind.table):
+                return record  # the unique index refuses it, with its own words
+            if live:
+                words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
+                raise ValidationError(kind.natural_key[0], f"there is already a {kind.label} with this {words}")
+            return dataclasses.replace(record, uuid=existing)
+        lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
+            self.transaction_clock(), self.replica_id, self._next_seq))
+        return record
+
+    @functools.cache  # noqa: B019 (one store, a handful of tables)
+    def _key_indexed(self, table: str) -> bool:
+        """Whether a unique index other than the uuid's guards the table."""
+        for index in self._conn.execute(f'PRAGMA index_list("{table}")').fetchall():
+            if index["unique"] and index["origin"] == "c":
+                return True
+        return False
 
     def _validate(self, record: Record) -> None:
         """The record's own rules, which begin with finite numbers in SQLite's range
@@ -637,6 +751,22 @@ class ProjectStore:
                         "a backup copy.") from exc
                 out.setdefault(act, []).append(ActivityParticipant(municipality_uuid=mun, role=kind))
         return {k: tuple(v) for k, v in out.items()}
+
+    def find(self, record_type: type[R], uuid: str) -> R | None:
+        """The stored record with this uuid, or None if there is none (deleted or never made)."""
+        found = self.list(record_type, uuid=uuid)
+        return found[0] if found else None
+
+    def value_rows(self) -> list[tuple[str, str, str, str, float]]:
+        """(uuid, municipality, indicator, wave, value) of every whole-municipality indicator
+        value (not neighbourhood values), in one read.
+
+        The session's value index is built from these plain tuples: for 100,000 values
+        that is far cheaper than building 100,000 record objects at start-up.
+        """
+        return self._conn.execute(
+            "SELECT uuid, municipality_uuid, indicator_uuid, wave_uuid, value "
+            "FROM indicator_values WHERE neighbourhood IS NULL OR neighbourhood = ''").fetchall()
 
     def count(self, record_type: type[Record]) -> int:
         table = RECORD_TABLES[record_type]

@@ -53,19 +53,28 @@ def expected_schema() -> tuple[dict[str, SchemaObject], dict[str, dict[str, str]
     return objects, columns
 
 
-def check_schema(conn: sqlite3.Connection, path: Path) -> str | None:
-    """Raise for an altered schema; return why the file must stay read-only (None: editable)."""
+def check_schema(conn: sqlite3.Connection, path: Path, complete: bool = True) -> str | None:
+    """Raise for an altered schema; return why the file must stay read-only (None: editable).
+
+    ``complete=False`` for a file of an older schema version: what its upgrade will add
+    may be missing (the full check runs again after the upgrade), but nothing of ours may
+    have been replaced and nothing foreign may have been added.
+    """
     expected, expected_columns = expected_schema()
     found = _objects(conn)
     for name, want in expected.items():
         got = found.get(name)
         if got is None:
+            if not complete:
+                continue
             raise _altered(path, f'its {want.type} "{name}" is missing')
         if got.type != want.type:
             raise _altered(path, f'its {want.type} "{name}" was replaced by a {got.type}')
         if want.type == "table":
             have = _columns(conn, name)
             for column, kind in expected_columns[name].items():
+                if column not in have and not complete:
+                    continue
                 if column not in have:
                     raise _altered(path, f'column "{column}" of table "{name}" is missing')
                 if have[column].upper() != kind.upper():
