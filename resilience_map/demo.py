@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -98,7 +97,8 @@ class UnitFinder:
 def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: bool = False,
                progress: Callable[[str], None] = lambda message: None,
                source: str | None = None, licence: str | None = None) -> DemoSummary:
-    """Write a complete demo project to ``out`` (built aside, then renamed into place).
+    """Write a complete demo project to ``out``: built aside, then swapped in with one
+    rename (never while another Resilience Map has ``out`` open for editing).
 
     Boundary files are credited as :func:`boundary_credit` says; ``source``/``licence``
     are used for files that state neither themselves.
@@ -106,13 +106,11 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
     out = Path(out)
     if out.exists() and not overwrite:
         raise ProjectError(f"{out} already exists; pass --force to replace it.")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.demo")
-    tmp.unlink(missing_ok=True)
     facts = load_json("demo_facts.json")
     units = [_with_membership(u, facts) for u in load_registry()]
     finder = UnitFinder(units)
-    store = ProjectStore.create(tmp, title="Resilience Map demo", author=DEMO_AUTHOR)
-    try:
+
+    def fill(store: ProjectStore) -> DemoSummary:
         progress(f"Adding {len(units)} municipalities from the registry")
         store.add_many(units, DEMO_AUTHOR)
         boundaries, reports = _import_boundaries(store, boundary_paths, progress,
@@ -125,14 +123,11 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
         n_notes = _add_notes(store, facts, finder, activities)
         store.set_meta("synthetic_data", "1", DEMO_AUTHOR)
         store.set_meta("synthetic_label", SYNTHETIC_LABEL, DEMO_AUTHOR)
-    except BaseException:
-        store.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    store.close()
-    os.replace(tmp, out)
-    return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
-                       n_values, n_notes)
+        return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
+                           n_values, n_notes)
+
+    return ProjectStore.build_new(out, fill, title="Resilience Map demo", author=DEMO_AUTHOR,
+                                  overwrite=overwrite)
 
 
 def _with_membership(unit: Municipality, facts: dict) -> Municipality:

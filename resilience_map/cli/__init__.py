@@ -62,12 +62,19 @@ def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line for any failure: our own errors are already sentences."""
+    """One line for any failure: our own errors are already sentences; SQLite's and the
+    operating system's become sentences in the store's one translation table."""
+    import sqlite3
+
+    from resilience_map.store.errors import os_error, project_error
+
+    if isinstance(exc, sqlite3.Error):
+        exc = project_error(exc, None, "saved")
+    elif isinstance(exc, OSError):
+        exc = os_error(exc, Path(exc.filename) if exc.filename else None, "written")
     if isinstance(exc, (CliError, ValueError, LookupError)) or type(exc).__module__.startswith("resilience_map"):
         return " ".join(str(exc).split())
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 def expand_paths(paths: Iterable[Path],

@@ -105,11 +105,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     with ProjectStore.open(expand_path(args.project), read_only=True) as store:
         info = store.info()
         credits = boundary_credits(store)
+    for note in info.notes:
+        print(f"resilience-map: note: {args.project}: {note}.", file=sys.stderr)
     print(f"Project:        {info.title}  ({info.path})")
     print(f"Schema version: {info.schema_version}")
     print(f"Created:        {info.created_at}")
     print(f"Synthetic data: {'yes – demo data, not study results' if info.synthetic_data else 'no'}")
-    if info.read_only:
+    if info.read_only_reason:
+        print(f"Access:         read-only: {info.read_only_reason}.")
+    elif info.read_only:
         print("Access:         read-only")
     print("Layers:")
     for name, count in info.counts.items():

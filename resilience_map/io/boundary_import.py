@@ -162,8 +162,10 @@ def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str 
     result = ImportResult()
     rows: list[dict] = []
     with ProjectStore.open(project) as store:
+        result.summaries += [f"Note: {note}." for note in store.notes]
         if store.read_only:
-            raise ProjectError(f"{project} is read-only; nothing was imported.")
+            why = store.read_only_reason or f"{project} is read-only"
+            raise ProjectError(f"{why}; nothing was imported.")
         planned = []
         for path in paths:
             plan = plan_for_project(store, Path(path), country)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import types
 import typing
 from dataclasses import dataclass, fields
@@ -22,6 +23,7 @@ from resilience_map.domain.records import (
     ActivityParticipant,
     Record,
 )
+from resilience_map.store import geopackage as gpkg
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
@@ -194,6 +196,17 @@ ALL_LAYERS = [t.layer for t in RECORD_TABLES.values()] + [SEATS_LAYER, PARTICIPA
 
 
 _PLAIN = frozenset({str, int, float, bool})
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Every table, index and layer registration of a new project (inside the caller's
+    transaction). Also what an opened file's schema is checked against, so a migration
+    must leave a file with exactly the objects this creates."""
+    gpkg.initialise_container(conn)
+    for table in RECORD_TABLES.values():
+        conn.execute(create_table_sql(table))
+    for ddl in [*EXTRA_DDL, *SCHEMA_2_DDL]:
+        conn.execute(ddl)
+    for layer in ALL_LAYERS:
+        gpkg.register_layer(conn, layer)
 
 
 def to_json_value(value: object) -> object:
