@@ -1,18 +1,19 @@
 """Build the demo project from the bundled data.
 
 The demo holds the full municipality registry, the hub activities, prevention
-structures and SCN memberships that the hub's public pages state as facts
-(``data/demo_facts.json``), the indicator framework (``data/indicators.json``)
-and SYNTHETIC indicator values for two study waves. The synthetic flag is set
+structures, SCN memberships and officials' statements that public Strong Cities
+pages state as facts (``data/demo_facts.json``, each record citing its pages),
+the indicator framework (``data/indicators.json``) and SYNTHETIC indicator
+values for two study waves. The synthetic flag is set
 on the waves, on every value and on the project, so every view and export can
 say "Demo data – not study results".
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
-import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from pathlib import Path
 from resilience_map.assets import data_file
 from resilience_map.domain.enums import (
     ActivityType,
-    Country,
+    NoteCategory,
     ParticipationRole,
     Polarity,
     StructureStatus,
@@ -36,10 +37,16 @@ from resilience_map.domain.records import (
     IndicatorDefinition,
     IndicatorValue,
     Municipality,
+    MunicipalityNote,
     PreventionStructure,
     StudyWave,
 )
-from resilience_map.io.boundary_import import apply_plan, plan_for_project
+from resilience_map.io.attribution import BoundaryCredit, complete_credit
+from resilience_map.io.boundary_import import (
+    MissingCreditError,
+    apply_boundary_plan,
+    plan_for_project,
+)
 from resilience_map.io.registry import load_registry
 from resilience_map.store import ProjectError, ProjectStore
 
@@ -58,6 +65,7 @@ class DemoSummary:
     activities: int
     structures: int
     indicator_values: int
+    notes: int = 0
 
 
 def load_json(name: str) -> dict:
@@ -87,54 +95,89 @@ class UnitFinder:
 
 
 def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: bool = False,
-               progress: Callable[[str], None] = lambda message: None) -> DemoSummary:
-    """Write a complete demo project to ``out`` (built aside, then renamed into place)."""
+               progress: Callable[[str], None] = lambda message: None,
+               source: str | None = None, licence: str | None = None) -> DemoSummary:
+    """Write a complete demo project to ``out``: built aside, then swapped in with one
+    rename (never while another Resilience Map has ``out`` open for editing).
+
+    Boundary files are credited as :func:`boundary_credit` says; ``source``/``licence``
+    are used for files that state neither themselves.
+    """
     out = Path(out)
     if out.exists() and not overwrite:
         raise ProjectError(f"{out} already exists; pass --force to replace it.")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.demo")
-    tmp.unlink(missing_ok=True)
     facts = load_json("demo_facts.json")
     units = [_with_membership(u, facts) for u in load_registry()]
     finder = UnitFinder(units)
-    store = ProjectStore.create(tmp, title="Resilience Map demo", author=DEMO_AUTHOR)
-    try:
+
+    def fill(store: ProjectStore) -> DemoSummary:
         progress(f"Adding {len(units)} municipalities from the registry")
         store.add_many(units, DEMO_AUTHOR)
-        boundaries, reports = _import_boundaries(store, boundary_paths, progress)
+        boundaries, reports = _import_boundaries(store, boundary_paths, progress,
+                                                 source, licence)
         progress("Adding indicator framework and synthetic values")
         n_values = _add_indicators(store, units)
         progress("Adding hub activities and prevention structures")
-        n_acts = _add_activities(store, facts, finder)
-        n_structs = _add_structures(store, facts, finder, units)
+        activities = _add_activities(store, facts, finder)
+        n_structs = _add_structures(store, facts, finder)
+        n_notes = _add_notes(store, facts, finder, activities)
         store.set_meta("synthetic_data", "1", DEMO_AUTHOR)
         store.set_meta("synthetic_label", SYNTHETIC_LABEL, DEMO_AUTHOR)
-    except BaseException:
-        store.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    store.close()
-    os.replace(tmp, out)
-    return DemoSummary(out, len(units), boundaries, tuple(reports), n_acts, n_structs, n_values)
+        return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
+                           n_values, n_notes)
+
+    return ProjectStore.build_new(out, fill, title="Resilience Map demo", author=DEMO_AUTHOR,
+                                  overwrite=overwrite)
 
 
 def _with_membership(unit: Municipality, facts: dict) -> Municipality:
+    """Set ``scn_member_since``; only month- or day-precise dates fit that field."""
     for m in facts["scn_memberships"]:
         if m["country"] == unit.country.value and fold(m["name"]) in {fold(n) for n in unit.all_names()}:
-            return replace(unit, scn_member_since=date.fromisoformat(m["member_since"]))
+            since, _, precision = _dates(m["member_since"])
+            if precision not in ("day", "month"):
+                raise ProjectError(f"Demo facts: membership of {m['name']} is only known to the {precision}.")
+            return replace(unit, scn_member_since=since)
     return unit
 
 
 def _import_boundaries(store: ProjectStore, paths: Sequence[Path],
-                       progress: Callable[[str], None]) -> tuple[int, list[str]]:
+                       progress: Callable[[str], None], source: str | None,
+                       licence: str | None) -> tuple[int, list[str]]:
     """Apply only automatic, unambiguous matches; everything else is reported."""
     total, reports = 0, []
     for path in paths:
         progress(f"Importing boundaries from {path}")
         plan = plan_for_project(store, Path(path))
-        total += apply_plan(store, plan, DEMO_AUTHOR, Path(path).name)
+        credit = boundary_credit(Path(path), plan.credit, source, licence)
+        total += len(apply_boundary_plan(store, plan, credit, DEMO_AUTHOR))
         reports.append(f"{Path(path).name}: {plan.summary()}")
     return total, reports
+
+
+def boundary_credit(path: Path, from_file: BoundaryCredit | None, source: str | None = None,
+                    licence: str | None = None) -> BoundaryCredit:
+    """The credit of a demo boundary file.
+
+    The shared files beside the repository (``../shared/data/boundaries``) are known
+    by name *and* by their own ``source`` statement (``data/shared_boundary_credits.csv``,
+    taken from their SOURCES.md); any other file is credited as it says, or as given.
+    """
+    for row in _shared_credits():
+        if row["file"] == path.name and from_file is not None \
+                and row["file_source"] in (from_file.origin, from_file.source):
+            return BoundaryCredit(row["source"], row["licence"], row["file_source"])
+    credit = complete_credit(from_file, source, licence)
+    if credit is None or not credit.licence:
+        raise MissingCreditError(
+            f"{path.name} does not state its {'licence' if credit else 'source and licence'}; "
+            f"pass --source and --licence to credit its boundaries.")
+    return credit
+
+
+def _shared_credits() -> list[dict[str, str]]:
+    with data_file("shared_boundary_credits.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _add_indicators(store: ProjectStore, units: Sequence[Municipality]) -> int:
@@ -174,37 +217,59 @@ def synthetic_value(unit: Municipality, indicator: IndicatorDefinition, wave_ind
     return round(value) if span > 20 else round(value, 1)
 
 
-def _add_activities(store: ProjectStore, facts: dict, finder: UnitFinder) -> int:
-    activities = []
+def source_text(facts: dict, keys: Sequence[str]) -> str:
+    """The citation of one or more pages from ``facts["sources"]``: publisher, title, date, address."""
+    parts = []
+    for key in keys:
+        src = facts["sources"][key]
+        published = f" ({src['published']})" if src.get("published") else ""
+        parts.append(f"{src['publisher']}, '{src['title']}'{published}, {src['address']}")
+    return "; ".join(parts)
+
+
+def _dates(spec: dict) -> tuple[date, date | None, str]:
+    start = date.fromisoformat(spec["start"])
+    end = date.fromisoformat(spec["end"]) if spec.get("end") else None
+    return start, end, spec["precision"]
+
+
+def _add_activities(store: ProjectStore, facts: dict, finder: UnitFinder) -> dict[str, str]:
+    """Add the hub activities; returns their uuids by the facts file's ``key``."""
+    activities = {}
     for a in facts["activities"]:
         host = finder.find(a["host"]["country"], a["host"]["name"]) if a["host"] else None
         participants = [ActivityParticipant(municipality_uuid=host.uuid, role=ParticipationRole.HOST)] if host else []
         participants += [ActivityParticipant(municipality_uuid=finder.find(p["country"], p["name"]).uuid)
                          for p in a["participants"]]
-        activities.append(HubActivity(
+        start, end, precision = _dates(a["date"])
+        activities[a["key"]] = HubActivity(
             title=a["title"], activity_type=ActivityType(a["type"]),
-            start_date=date.fromisoformat(a["start"]),
-            end_date=date.fromisoformat(a["end"]) if a.get("end") else None,
-            date_precision=a["precision"], host_place=host.name_latin if host else "online",
+            start_date=start, end_date=end, date_precision=precision,
+            host_place=host.name_latin if host else a["place"],
             host_lon=host.seat_lon if host else None, host_lat=host.seat_lat if host else None,
             topics=tuple(a["topics"]), partners=tuple(a["partners"]), outcomes=a["outcomes"],
-            source=a["source"], participants=tuple(participants)))
-    store.add_many(activities, DEMO_AUTHOR)
-    return len(activities)
+            source=source_text(facts, a["sources"]), participants=tuple(participants))
+    store.add_many(list(activities.values()), DEMO_AUTHOR)
+    return {key: activity.uuid for key, activity in activities.items()}
 
 
-def _add_structures(store: ProjectStore, facts: dict, finder: UnitFinder,
-                    units: Sequence[Municipality]) -> int:
+def _add_structures(store: ProjectStore, facts: dict, finder: UnitFinder) -> int:
     structures = [PreventionStructure(
         municipality_uuid=finder.find(s["country"], s["name"]).uuid,
         structure_type=StructureType(s["type"]), status=StructureStatus(s["status"]),
         established=date.fromisoformat(s["established"]) if s["established"] else None,
-        notes=f"{s['notes']} Source: {s['source']}.") for s in facts["structures"]]
-    for rule in facts["structures_in_every_municipality"]:
-        structures += [PreventionStructure(
-            municipality_uuid=u.uuid, structure_type=StructureType(rule["type"]),
-            status=StructureStatus(rule["status"]), legal_basis=rule["legal_basis"],
-            notes=f"Source: {rule['source']}.")
-            for u in units if u.country is Country(rule["country"]) and u.kind is not UnitKind.CITY_MUNICIPALITY]
+        notes=f"{s['notes']} Source: {source_text(facts, s['sources'])}.") for s in facts["structures"]]
     store.add_many(structures, DEMO_AUTHOR)
     return len(structures)
+
+
+def _add_notes(store: ProjectStore, facts: dict, finder: UnitFinder, activities: dict[str, str]) -> int:
+    """Needs, priorities and officials' statements, linked to the activity they came from."""
+    notes = [MunicipalityNote(
+        municipality_uuid=finder.find(n["country"], n["name"]).uuid,
+        category=NoteCategory(n["category"]),
+        text=f"{n['text']} Source: {source_text(facts, n['sources'])}.",
+        source_activity_uuid=activities[n["activity"]] if n["activity"] else None)
+        for n in facts["notes"]]
+    store.add_many(notes, DEMO_AUTHOR)
+    return len(notes)

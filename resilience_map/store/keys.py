@@ -53,17 +53,20 @@ class KeySettler:
         self.kind: RecordKind = kind_of_table(table)
         self._states, self._rows = states, rows
         self._created: dict[str, str | None] = {}
+        self._wanted: dict[str, str | None] = {}
 
     def settle(self, states: list[GroupState]) -> list[GroupState]:
         """The states, with records that lose a key sent back to their own, plus the states of
         every other record whose key the outcome concerns."""
         by_uuid = {s.uuid: s for s in states}
-        for uuid in self._sent_back():
+        sent_back = self._sent_back()
+        for uuid in sorted(sent_back):
             if uuid not in by_uuid:
                 by_uuid.update((s.uuid, s) for s in self._states([uuid]))
         current = {u: self._key_of_row(r) for u, r in self._rows(list(by_uuid)).items()}
+        # only a record that wants another key than it has, or lost one, can change who holds what
         queue = [s for s in by_uuid.values() if s.values is not None and (
-            s.uuid not in current or current[s.uuid] != self._desired(s) or self._was_sent_back(s.uuid))]
+            s.uuid in sent_back or current.get(s.uuid) != self._desired(s))]
         explored: set[str] = set()
         expanded: set[str] = set()
         while queue:
@@ -78,13 +81,14 @@ class KeySettler:
                         by_uuid.update((t.uuid, t) for t in self._states([uuid]))
                     if by_uuid[uuid].values is not None:
                         queue.append(by_uuid[uuid])
-        self._send_back(by_uuid)
+        self._send_back(by_uuid, expanded)
         return list(by_uuid.values())
 
     # --- the rule ------------------------------------------------------------------------------
 
-    def _send_back(self, by_uuid: dict[str, GroupState]) -> None:
-        live = [s for s in by_uuid.values() if s.values is not None]
+    def _send_back(self, by_uuid: dict[str, GroupState], involved: set[str]) -> None:
+        """Which of the ``involved`` records (all that claim a key any of them claims) go back."""
+        live = [by_uuid[u] for u in sorted(involved) if by_uuid[u].values is not None]
         desired = {s.uuid: self._desired(s) for s in live}
         created = {s.uuid: self._created_key(s.uuid) for s in live}
         back: set[str] = set()
@@ -129,7 +133,9 @@ class KeySettler:
     # --- keys ------------------------------------------------------------------------------------
 
     def _desired(self, s: GroupState) -> str | None:
-        return natural_key(None, self.kind, s.values or {}, self.canonical)
+        if s.uuid not in self._wanted:
+            self._wanted[s.uuid] = natural_key(None, self.kind, s.values or {}, self.canonical)
+        return self._wanted[s.uuid]
 
     def _key_of_row(self, row) -> str | None:
         return natural_key(None, self.kind, {n: row[n] for n in self.kind.natural_key}, self.canonical)
@@ -157,12 +163,8 @@ class KeySettler:
             'SELECT uuid FROM "sync_keys" WHERE table_name = ? AND natural_key = ?', (self.table, key))]
         return list(dict.fromkeys(out))
 
-    def _sent_back(self) -> list[str]:
+    def _sent_back(self) -> set[str]:
         """Records that lost a key before (the key they want may be free now)."""
-        return sorted({self.canonical(r[0]) for r in self.conn.execute(
+        return {self.canonical(r[0]) for r in self.conn.execute(
             'SELECT record_uuid FROM "sync_conflicts" WHERE table_name = ? AND kept_write = ?',
-            (self.table, KEY_CONFLICT))})
-
-    def _was_sent_back(self, uuid: str) -> bool:
-        return self.conn.execute('SELECT 1 FROM "sync_conflicts" WHERE record_uuid = ? AND kept_write = ? LIMIT 1',
-                                 (uuid, KEY_CONFLICT)).fetchone() is not None
+            (self.table, KEY_CONFLICT))}

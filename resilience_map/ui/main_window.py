@@ -197,11 +197,14 @@ class MainWindow(QMainWindow):
         A backup copy is taken each time a project is opened for editing (the newest few
         are kept), so File → Restore a backup copy… can always go back to an earlier day.
         """
+        store = None
         try:
             store = ProjectStore.open(path)
             if not store.read_only:
                 make_backup(store.path, backup_root())
         except ProjectError as exc:
+            if store is not None:  # opened, but no backup copy could be made (e.g. disk full)
+                store.close()
             self._error("Cannot open project", str(exc))
             return False
         except OSError as exc:
