@@ -106,9 +106,8 @@ def bench_merge(folder: Path, base: Path, count: int) -> None:
 
 
 def bench_hub(folder: Path, base: Path, count: int) -> None:
-    from tests_helpers import PostgresServer
-
     import psycopg
+    from tests_helpers import PostgresServer
 
     from resilience_map.sync.hub import add_account, init_hub, sync_with_hub
 
@@ -173,6 +172,12 @@ def bench_hub(folder: Path, base: Path, count: int) -> None:
         server.stop()
 
 
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages (the machine is shared: figures depend on them)."""
+    path = Path("/proc/loadavg")
+    return " ".join(path.read_text().split()[:3]) if path.exists() else "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10_000)
@@ -183,10 +188,10 @@ def main() -> None:
         start = time.perf_counter()
         base = build_synthetic(folder / "base.gpkg")
         print(f"(built the 100,000-value project in {time.perf_counter() - start:.1f} s)")
-        print(f"(load average before: {' '.join(open('/proc/loadavg').read().split()[:3])})")
+        print(f"(load average before: {load_average()})")
         bench_merge(folder, base, args.changes)
         bench_hub(folder, base, args.changes)
-        print(f"(load average after: {' '.join(open('/proc/loadavg').read().split()[:3])})")
+        print(f"(load average after: {load_average()})")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

@@ -54,7 +54,7 @@ ops = st.lists(st.tuples(st.sampled_from(["edit", "edit", "insert", "delete", "n
                          st.integers(0, 2), st.integers(0, 2), st.integers(0, 9)), min_size=3, max_size=14)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=ops, final_order=st.permutations([(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)]))
 def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_factory, sync_base_template) -> None:
     folder = tmp_path_factory.mktemp("prop")

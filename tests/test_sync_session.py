@@ -55,7 +55,7 @@ def edit_on_another_laptop(path: Path, package: Path) -> list[IndicatorValue]:
     return values
 
 
-def test_an_import_is_one_step_with_its_records_and_its_undo_syncs_back_out(make_replica, tmp_path: Path) -> None:
+def test_an_import_is_one_step_with_its_records_and_its_undo_syncs_back_out(make_replica, tmp_path) -> None:
     a_path, b_path = make_replica("a"), make_replica("b")
     values = edit_on_another_laptop(b_path, tmp_path / "b.rmsync")
     a = Laptop(a_path, "ana")
@@ -82,7 +82,8 @@ def test_an_import_is_one_step_with_its_records_and_its_undo_syncs_back_out(make
         assert {e.origin for e in a.heard if isinstance(e, RecordsChanged)} == {"undo"}
         assert replica_snapshot(a.store) == before
         assert a.session.indexes.values.values(*key)[values[0].municipality_uuid] == 1.0
-        assert a.sync.pending_count() == a.status().pending == 5  # 2 values, the deleted one, the added one, notes
+        # two values, the deleted one, the added one, the notes: local changes, waiting to be sent
+        assert a.sync.pending_count() == a.status().pending == 5
     finally:
         a.close()
     with ProjectStore.open(a_path) as a_store, ProjectStore.open(b_path) as b_store:
@@ -116,7 +117,7 @@ def test_revert_a_pending_change_as_a_step_and_undo_it(make_replica) -> None:
         a.close()
 
 
-def test_deciding_a_conflict_is_a_step_that_syncs_and_undo_brings_the_conflict_back(make_replica, tmp_path) -> None:
+def test_deciding_a_conflict_is_a_step_that_syncs_and_undo_brings_it_back(make_replica, tmp_path) -> None:
     a_path, b_path = make_replica("a"), make_replica("b")
     with ProjectStore.open(a_path) as a_store, ProjectStore.open(b_path) as b_store:
         value = a_store.list(IndicatorValue)[0]

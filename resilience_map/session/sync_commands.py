@@ -78,7 +78,7 @@ class MergeCommand(Command):
                 store.note_history(self.result.history_mark)
             log_merge(log, self.result)
             self._records = apply_plan(self.result.plan(self.text))
-            self._records._done_once = True  # noqa: SLF001 - redo restores, it never adds anew
+            self._records._done_once = True  # redo restores, it never adds anew
             return
         assert self._records is not None
         self._records.do(store, author, log)
@@ -181,7 +181,7 @@ class DecideConflict(Command):
                                              (store.replica_id,)).fetchone()[0]
         log_merge(log, result)
         self._records = apply_plan(result.plan(self.text))
-        self._records._done_once = True  # noqa: SLF001
+        self._records._done_once = True
 
     def undo(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
         if self._seq is not None and any(p.seq == self._seq for p in pending_changes(store)):

@@ -72,7 +72,8 @@ class Synchronisation:
         assert command.summary is not None
         return command.summary
 
-    def sync_hub(self, url: str, *, dry_run: bool = False, ask: Callable[[str], str] | None = None) -> SyncResult:
+    def sync_hub(self, url: str, *, dry_run: bool = False,
+                 ask: Callable[[str], str] | None = None) -> SyncResult:
         """Send this copy's changes to the hub and receive everyone else's, as one step."""
         store = self.session.require_store()
         if dry_run:
@@ -82,7 +83,8 @@ class Synchronisation:
         assert command.outcome is not None
         return command.outcome
 
-    def export_package(self, out: Path, *, for_replica: str | None = None, since: str | None = None) -> ExportSummary:
+    def export_package(self, out: Path, *, for_replica: str | None = None,
+                       since: str | None = None) -> ExportSummary:
         """Write what another copy has not seen to a package (not a change of the project's
         records, so not a step; the changes in it stop being pending)."""
         store = self.session.require_store()

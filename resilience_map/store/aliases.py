@@ -18,8 +18,10 @@ from resilience_map.store.lineage import REFERENCE_FIELDS, Write, first_write_ke
 
 #: (child table, column) pairs that hold the uuid of a record of another table.
 REFERENCES = {
-    "municipalities": [("indicator_values", "municipality_uuid"), ("prevention_structures", "municipality_uuid"),
-                       ("municipality_notes", "municipality_uuid"), ("activity_participants", "municipality_uuid")],
+    "municipalities": [("indicator_values", "municipality_uuid"),
+                       ("prevention_structures", "municipality_uuid"),
+                       ("municipality_notes", "municipality_uuid"),
+                       ("activity_participants", "municipality_uuid")],
     "indicator_definitions": [("indicator_values", "indicator_uuid")],
     "study_waves": [("indicator_values", "wave_uuid")],
     "hub_activities": [("municipality_notes", "source_activity_uuid")],
@@ -81,7 +83,7 @@ class Aliases:
 
     def _shared(self, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Which of these keys more than one record was created with."""
-        out = []
+        out: list[tuple[str, str]] = []
         by_table: dict[str, list[str]] = {}
         for table, key in keys:
             by_table.setdefault(table, []).append(key)
@@ -106,7 +108,8 @@ class Aliases:
             self.map[uuid] = canonical
         self.map.pop(canonical, None)
         self._members[canonical] = sorted(group - {canonical})
-        self.conn.execute('DELETE FROM "sync_aliases" WHERE uuid IN (%s)' % ",".join("?" * len(group)), list(group))
+        marks = ",".join("?" * len(group))
+        self.conn.execute(f'DELETE FROM "sync_aliases" WHERE uuid IN ({marks})', list(group))
         self.conn.executemany('INSERT INTO "sync_aliases" VALUES (?, ?, ?)',
                               [(u, table, canonical) for u in group if u != canonical])
         out = [(table, canonical)]
@@ -131,9 +134,10 @@ class Aliases:
                                           'AND natural_key LIKE ?', (child, f'%"{old}"%')).fetchall()
                 for uuid, key in stale:
                     parts = [self.canonical(p) if isinstance(p, str) and n in REFERENCE_FIELDS else p
-                             for n, p in zip(kind.natural_key, json.loads(key))]
+                             for n, p in zip(kind.natural_key, json.loads(key), strict=True)]
                     new_key = json.dumps(parts, ensure_ascii=False)
-                    self.conn.execute('UPDATE "sync_keys" SET natural_key = ? WHERE uuid = ?', (new_key, uuid))
+                    self.conn.execute('UPDATE "sync_keys" SET natural_key = ? WHERE uuid = ?',
+                                      (new_key, uuid))
                     out.append((child, self.canonical(uuid)))
                     out += self._unite(child, new_key)
         return out

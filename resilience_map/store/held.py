@@ -22,7 +22,8 @@ HELD_DELETE = WHOLE_RECORD_FIELD
 def add_referenced_parents(conn, touched: dict[str, set[str]]) -> None:
     """A removed child may free a parent whose delete was held back: look at it again."""
     held = {(t, u) for t, u in conn.execute(
-        'SELECT table_name, record_uuid FROM "sync_conflicts" WHERE field = ? AND kept_write = ?', (HELD_DELETE, ""))}
+        'SELECT table_name, record_uuid FROM "sync_conflicts" WHERE field = ? AND kept_write = ?',
+        (HELD_DELETE, ""))}
     if not held:
         return
     for parent, refs in REFERENCES.items():
@@ -38,8 +39,8 @@ def add_referenced_parents(conn, touched: dict[str, set[str]]) -> None:
 def still_referenced(conn, table: str, uuids: list[str]) -> bool:
     """Whether any record refers to one of these uuids."""
     marks = ",".join("?" * len(uuids))
-    return any(conn.execute(f'SELECT 1 FROM "{child}" WHERE "{column}" IN ({marks}) LIMIT 1', uuids).fetchone()
-               for child, column in REFERENCES.get(table, []))
+    return any(conn.execute(f'SELECT 1 FROM "{child}" WHERE "{column}" IN ({marks}) LIMIT 1',
+                            uuids).fetchone() for child, column in REFERENCES.get(table, []))
 
 
 def held_state(state: GroupState, kept: Record) -> GroupState:

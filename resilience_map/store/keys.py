@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from resilience_map.domain.kinds import RecordKind
 from resilience_map.store.aliases import chunks
-from resilience_map.store.lineage import kind_of_table, natural_key
+from resilience_map.store.lineage import REFERENCE_FIELDS, kind_of_table, natural_key
 from resilience_map.store.resolve import Conflict, GroupState
 
 #: ``kept_write`` of a conflict that is a move onto a key another record keeps.
@@ -63,10 +63,10 @@ class KeySettler:
         for uuid in sorted(sent_back):
             if uuid not in by_uuid:
                 by_uuid.update((s.uuid, s) for s in self._states([uuid]))
-        current = {u: self._key_of_row(r) for u, r in self._rows(list(by_uuid)).items()}
+        rows = self._rows(list(by_uuid))
         # only a record that wants another key than it has, or lost one, can change who holds what
         queue = [s for s in by_uuid.values() if s.values is not None and (
-            s.uuid in sent_back or current.get(s.uuid) != self._desired(s))]
+            s.uuid in sent_back or s.uuid not in rows or self._parts(rows[s.uuid]) != self._parts(s.values))]
         explored: set[str] = set()
         expanded: set[str] = set()
         while queue:
@@ -137,8 +137,10 @@ class KeySettler:
             self._wanted[s.uuid] = natural_key(None, self.kind, s.values or {}, self.canonical)
         return self._wanted[s.uuid]
 
-    def _key_of_row(self, row) -> str | None:
-        return natural_key(None, self.kind, {n: row[n] for n in self.kind.natural_key}, self.canonical)
+    def _parts(self, values) -> tuple[object, ...]:
+        """A key's values (references by canonical uuid), from a row or a state's values."""
+        return tuple(self.canonical(values[n]) if n in REFERENCE_FIELDS and isinstance(values[n], str)
+                     else values[n] for n in self.kind.natural_key)
 
     def _created_key(self, uuid: str) -> str | None:
         """The key the record was created with (every uuid merged into it was created with it)."""
@@ -147,8 +149,9 @@ class KeySettler:
                 'SELECT uuid FROM "sync_aliases" WHERE canonical = ?', (uuid,)))]
             found = None
             for part in chunks(members):
-                row = self.conn.execute(f'SELECT natural_key FROM "sync_keys" WHERE uuid IN '
-                                        f'({",".join("?" * len(part))}) ORDER BY first_write LIMIT 1', part).fetchone()
+                marks = ",".join("?" * len(part))
+                row = self.conn.execute(f'SELECT natural_key FROM "sync_keys" WHERE uuid IN ({marks}) '
+                                        "ORDER BY first_write LIMIT 1", part).fetchone()
                 found = found or (row[0] if row else None)
             self._created[uuid] = found
         return self._created[uuid]

@@ -81,9 +81,10 @@ class Materializer:
             if touched.get(table):
                 states[table] = self.states(table, sorted(touched[table]))
                 if keyed(table):
-                    states[table] = KeySettler(self.conn, table, self.aliases.canonical,
-                                               lambda uuids, t=table: self.states(t, uuids),
-                                               lambda uuids, t=table: self.rows(t, uuids)).settle(states[table])
+                    settler = KeySettler(self.conn, table, self.aliases.canonical,
+                                         lambda uuids, t=table: self.states(t, uuids),
+                                         lambda uuids, t=table: self.rows(t, uuids))
+                    states[table] = settler.settle(states[table])
         for table in TABLE_ORDER:  # parents first: what children refer to exists
             if keyed(table):
                 self._vacate(table, [s for s in states.get(table, []) if s.values is None])
@@ -99,14 +100,16 @@ class Materializer:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def states(self, table: str, uuids: Sequence[str], keep: Callable[[Write], bool] | None = None) -> list[GroupState]:
+    def states(self, table: str, uuids: Sequence[str],
+               keep: Callable[[Write], bool] | None = None) -> list[GroupState]:
         """The merged state of each record (``keep``: only the writes it accepts, e.g. the hub's)."""
         members = {u: self.aliases.members(u) for u in uuids}
         by_uuid: dict[str, list[Write]] = {}
         everyone = [m for ms in members.values() for m in ms]
         below = "" if self.history_mark is None else f"fid <= {int(self.history_mark)} AND "
         for part in chunks(everyone):
-            sql = f'{_SELECT_WRITES} WHERE {below}origin IS NOT NULL AND record_uuid IN ({",".join("?" * len(part))})'
+            marks = ",".join("?" * len(part))
+            sql = f"{_SELECT_WRITES} WHERE {below}origin IS NOT NULL AND record_uuid IN ({marks})"
             for row in tuples(self.conn, sql, part):
                 w = write_from_row(row)
                 if keep is None or keep(w):
@@ -117,7 +120,8 @@ class Materializer:
                     if keep is None or keep(w):
                         by_uuid.setdefault(uuid, []).append(w)
         canonical = self.aliases.canonical
-        return [resolve(table, u, [w for m in members[u] for w in by_uuid.get(m, ())], canonical) for u in uuids]
+        return [resolve(table, u, [w for m in members[u] for w in by_uuid.get(m, ())], canonical)
+                for u in uuids]
 
     def rows(self, table: str, uuids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """Current rows by uuid (those that exist); read once until the table is written."""
@@ -129,7 +133,7 @@ class Materializer:
             for row in self.conn.execute(
                     f'SELECT * FROM "{table}" WHERE uuid IN ({",".join("?" * len(part))})', part):
                 known[row["uuid"]] = row
-        return {u: known[u] for u in uuids if known[u] is not None}
+        return {u: row for u in uuids if (row := known[u]) is not None}
 
     def records(self, table: str, rows: dict[str, sqlite3.Row]) -> dict[str, Record]:
         """The rows as records (as they were before their key was set aside, if it was)."""
@@ -251,10 +255,10 @@ class Materializer:
             if not step.insert:
                 groups.setdefault(tuple(step.changed), []).append(step.after)
         for changed, records in groups.items():
-            names = [*changed, "modified_at", "modified_by", "version"]
-            sets = ", ".join(f'"{n}" = ?' for n in names)
+            written = [*changed, "modified_at", "modified_by", "version"]
+            sets = ", ".join(f'"{n}" = ?' for n in written)
             self.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE uuid = ?',
-                                  [[*(_column(getattr(r, n)) for n in names), r.uuid] for r in records])
+                                  [[*(_column(getattr(r, n)) for n in written), r.uuid] for r in records])
 
     def _write_one_by_one(self, table: str, steps: list[_Step]) -> list[_Step]:
         """After a batch failed on a constraint: write what can be written, report the rest."""
@@ -263,7 +267,8 @@ class Materializer:
             try:
                 self._write_row(step)
             except ValidationError as exc:
-                self.result.warnings.append(f"{kind_of_table(table).heading} {step.after.uuid} was not merged: {exc}.")
+                self.result.warnings.append(
+                    f"{kind_of_table(table).heading} {step.after.uuid} was not merged: {exc}.")
                 continue
             done.append(step)
         return done
@@ -348,16 +353,17 @@ class Materializer:
             for s in group:
                 for c in s.conflicts:
                     after.add(c.identity)
-                    rows.append((c.table, c.record_uuid, c.field, c.kept_write, _json(c.kept_value), c.other_write,
-                                 _json(c.other_value), c.other_author, c.other_changed_at))
+                    rows.append((c.table, c.record_uuid, c.field, c.kept_write, _json(c.kept_value),
+                                 c.other_write, _json(c.other_value), c.other_author, c.other_changed_at))
                     if c.identity not in before:
                         self.result.new_conflicts.append(c)
         self.conn.executemany(
-            'INSERT INTO "sync_conflicts" (table_name, record_uuid, field, kept_write, kept_value, other_write, '
-            "other_value, other_author, other_changed_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            'INSERT INTO "sync_conflicts" (table_name, record_uuid, field, kept_write, kept_value, '
+            "other_write, other_value, other_author, other_changed_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
         for identity in sorted(set(before) - after):
             uuid, name, other = identity
-            self.result.resolved_conflicts.append(Conflict(before[identity], uuid, name, "", None, other, None))
+            self.result.resolved_conflicts.append(
+                Conflict(before[identity], uuid, name, "", None, other, None))
 
 
 #: What deciding a record needs of its history rows (the old state only of deletes, no change set).

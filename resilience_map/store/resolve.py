@@ -109,8 +109,9 @@ def resolve(table: str, uuid: str, writes: Sequence[Write],
             values[name] = canonical_refs(name, before, canonical) if name in _REFERRING else before
             if w.id not in named:  # the record lives on by later changes: the delete is kept
                 named.add(w.id)
-                conflicts.append(Conflict(table, uuid, WHOLE_RECORD_FIELD, last.id, "kept: changed after the delete",
-                                          w.id, plain(DELETED), w.author, w.changed_at))
+                conflicts.append(Conflict(table, uuid, WHOLE_RECORD_FIELD, last.id,
+                                          "kept: changed after the delete", w.id, plain(DELETED), w.author,
+                                          w.changed_at))
     first = min((w for w in writes if w.field is None and w.operation in _CREATING), key=_order, default=last)
     values["created_at"] = first.snapshot().get("created_at") or first.changed_at
     values["modified_at"] = last.changed_at

@@ -81,12 +81,15 @@ class _Rows:
                 if u in rows:
                     row = rows[u]
                     values = tuple(row[c] for c in columns)
-                    self.records.append((*values, _ewkb(_geometry(row["geom"]))) if kind.geometry_type else values)
+                    if kind.geometry_type:
+                        values = (*values, _ewkb(_geometry(row["geom"])))
+                    self.records.append(values)
         self.present.update(u for u in uuids if u in rows)
         for c in _local_conflicts(store, uuids):
             self.conflicts.append((*c, _owner(kind, c[1], rows.get(c[1]), self.owners.get(c[1]))))
 
-    def add_merged(self, materializer: Materializer, uuids: list[str], held: Callable[[str, int], bool]) -> None:
+    def add_merged(self, materializer: Materializer, uuids: list[str],
+                   held: Callable[[str, int], bool]) -> None:
         """Records with changes the hub lacks: merged again from the changes it holds."""
         if not uuids:
             return
@@ -114,8 +117,9 @@ def _local_conflicts(store, uuids: Sequence[str]) -> list[tuple]:
     """This copy's open conflicts of these records, as the hub stores them (values: JSON text)."""
     out: list[tuple] = []
     for part in chunks(list(uuids)):
+        marks = ",".join("?" * len(part))
         out += tuples(store.connection, f'SELECT {", ".join(CONFLICT_COLUMNS[:-1])} FROM "sync_conflicts" '
-                                        f'WHERE record_uuid IN ({",".join("?" * len(part))})', part).fetchall()
+                                        f"WHERE record_uuid IN ({marks})", part).fetchall()
     return out
 
 
@@ -138,7 +142,8 @@ def _record_row(kind: RecordKind, record: Record, boundary: bytes | None) -> tup
     row: list[object] = []
     for name in hs.record_columns(kind):
         value = to_column(getattr(record, name))
-        row.append(json.dumps(value) if name in jsonb and value is not None and not isinstance(value, str) else value)
+        as_json = name in jsonb and value is not None and not isinstance(value, str)
+        row.append(json.dumps(value) if as_json else value)
     if kind.geometry_type:
         geom = gpkg.decode_geometry(bytes(boundary)) if boundary is not None else _point(record)
         row.append(_ewkb(geom))
@@ -165,7 +170,9 @@ def _point(record: Record) -> object:
 
 
 def _ewkb(geom) -> str | None:
-    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True) if geom is not None else None
+    if geom is None:
+        return None
+    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
 
 
 def _owner(kind: RecordKind, uuid: str, row, fallback: str | None) -> str | None:

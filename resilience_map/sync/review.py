@@ -47,8 +47,9 @@ class PendingChange:
 
 @dataclass(frozen=True)
 class OpenConflict:
-    """A value the merge did not keep. ``field`` '*' means a delete that was held back because
-    other records still refer to the record."""
+    """A value the merge did not keep. ``field`` '*' is about the whole record: a delete held
+    back because other records still refer to the record (``kept_write`` empty), or a delete that
+    lost to later changes. ``kept_write`` 'natural-key': a move onto a key another record keeps."""
 
     id: int
     table: str
