@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -27,5 +28,24 @@ def wait_until_drawn(qtbot, window) -> None:
 
     bool(): pytest-qt takes a callback that returns None as "condition met"."""
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
-    qtbot.waitUntil(lambda: bool(page_eval(qtbot, window, "RM.probe.ready() && RM.probe.legendText().length > 0")),
+    qtbot.waitUntil(lambda: bool(page_eval(qtbot, window,
+                                           "RM.probe.ready() && RM.probe.legendText().length > 0")),
                     timeout=20000)
+
+
+def type_text(widget, text: str) -> None:
+    """Type text key by key as a keyboard would, Cyrillic and Albanian letters included
+    (QTest.keyClicks only knows ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, ch))
+
+
+def sha256(path: Path) -> str:
+    """The file's fingerprint: what must not change when an edit is refused."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
