@@ -53,7 +53,7 @@ def test_record_history_is_readable_and_newest_first(qtbot, session, history) ->
 
     rows = [texts(history, r) for r in range(history.model.rowCount())]
     assert [r[ACTION] for r in rows] == ["Edited", "Edited", "Edited", "Created"]
-    assert rows[2][FIELD:] == ["Status", "Active → Dormant"]
+    assert rows[2][FIELD:] == ["Status", "Unknown → Dormant"]  # the demo CAT's status is not stated
     assert {r[FIELD] for r in rows[:2]} == {"Status", "Member count"}
     assert rows[0][WHO] == "Tester" and rows[-1][WHO] == "Resilience Map demo builder"
     assert all(r[TYPE] == "Prevention structure" for r in rows)
@@ -85,7 +85,7 @@ def test_restore_an_earlier_version_of_a_structure(qtbot, session, history) -> N
     history.show_record(PreventionStructure, cat.uuid)
 
     first_change = next(r for r in range(history.model.rowCount())
-                        if texts(history, r)[CHANGE] == "Active → Dormant")
+                        if texts(history, r)[CHANGE] == "Unknown → Dormant")
     click_row(qtbot, history, first_change)
     assert history.restore_button.isEnabled()
     assert history.restore_button.text() == "Restore this version"
@@ -104,8 +104,7 @@ def test_restore_an_earlier_version_of_a_structure(qtbot, session, history) -> N
 
 def test_recreate_a_deleted_activity(qtbot, session, history) -> None:
     store = session.store
-    activity = store.list(HubActivity)[6]
-    assert len(activity.participants) > 1
+    activity = next(a for a in store.list(HubActivity) if len(a.participants) > 1)
     session.do(delete_records([activity]))
     history.show_project()
 
@@ -131,10 +130,10 @@ def test_history_of_a_deleted_record(qtbot, session, history) -> None:
     history.show_record(PreventionStructure, cat.uuid)
 
     assert [texts(history, r)[ACTION] for r in range(3)] == ["Deleted", "Edited", "Created"]
-    click_row(qtbot, history, 2)  # the state as created: re-created with status Active
+    click_row(qtbot, history, 2)  # the state as created: re-created with its status Unknown
     assert history.restore_button.text() == "Re-create this record"
     qtbot.mouseClick(history.restore_button, Qt.MouseButton.LeftButton)
-    assert session.store.get(PreventionStructure, cat.uuid).status is StructureStatus.ACTIVE
+    assert session.store.get(PreventionStructure, cat.uuid).status is StructureStatus.UNKNOWN
 
 
 def test_new_history_rows_are_prepended_only_where_they_belong(qtbot, session, history) -> None:
@@ -146,7 +145,7 @@ def test_new_history_rows_are_prepended_only_where_they_belong(qtbot, session, h
     history.model.modelReset.connect(lambda: resets.append(1))
     cat = edit(session, cat, status=StructureStatus.DORMANT)
     assert history.model.rowCount() == shown + 1 and not resets
-    assert texts(history, 0)[CHANGE] == "Active → Dormant"
+    assert texts(history, 0)[CHANGE] == "Unknown → Dormant"
 
     history.show_record(PreventionStructure, cat.uuid)
     mine = history.model.rowCount()

