@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Record, StudyWave
 from resilience_map.ui.forms import IndicatorValueForm, RecordForm
 from resilience_map.ui.profile.tabs import ProfileTab
-from resilience_map.ui.profile.widgets import UNKNOWN, compact_rows, plain_label, text_item
+from resilience_map.ui.profile.widgets import RECORD_ROLE, UNKNOWN, compact_rows, plain_label, text_item
 
 if TYPE_CHECKING:
     from resilience_map.ui.profile.view import MunicipalityProfile
@@ -53,7 +53,8 @@ class IndicatorsTab(ProfileTab):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized once per load: "resize to contents" would re-measure every column on each patched cell
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setVisible(False)
         compact_rows(self.table)
         self.table.currentCellChanged.connect(self._on_cell)
@@ -111,8 +112,8 @@ class IndicatorsTab(ProfileTab):
         for indicator, wave in own:
             if indicator in rows and wave in columns:
                 value = values.get((indicator, wave))
-                self.table.setItem(rows[indicator], columns[wave], self._value_item(
-                    value[1] if value else None, value[0] if value else None))
+                self._put(rows[indicator], columns[wave], value[1] if value else None,
+                          value[0] if value else None)
         median_wave = self.median_wave.currentData()
         for indicator, wave in keys:
             if wave == median_wave and indicator in rows:
@@ -137,7 +138,6 @@ class IndicatorsTab(ProfileTab):
             self.table.setHorizontalHeaderItem(column, text_item(wave_label(wave), None, wave.name))
         self.table.setHorizontalHeaderItem(self.median_column, text_item(
             self._median_header(), None, "Median over every municipality with a value in this wave"))
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         values = self.values()
         for row, indicator in enumerate(self.indicators):
             self.table.setItem(row, 0, text_item(indicator.name, None,
@@ -148,11 +148,25 @@ class IndicatorsTab(ProfileTab):
                 self.table.setItem(row, column, self._value_item(value[1] if value else None,
                                                                  value[0] if value else None))
             self._set_median_cell(row, indicator)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def _set_median_cell(self, row: int, indicator: IndicatorDefinition) -> None:
-        item = self._value_item(self.median(indicator.uuid, self.median_wave.currentData()), None)
-        item.setForeground(QColor("#555"))
-        self.table.setItem(row, self.median_column, item)
+        self._put(row, self.median_column, self.median(indicator.uuid, self.median_wave.currentData()), None)
+        item = self.table.item(row, self.median_column)
+        if item is not None:
+            item.setForeground(QColor("#555"))
+
+    def _put(self, row: int, column: int, value: float | None, uuid: str | None) -> None:
+        """Write one cell, changing the existing item in place (no new item, no relayout)."""
+        fresh = self._value_item(value, uuid)
+        item = self.table.item(row, column)
+        if item is None:
+            self.table.setItem(row, column, fresh)
+            return
+        for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, RECORD_ROLE):
+            if item.data(role) != fresh.data(role):
+                item.setData(role, fresh.data(role))
 
     def _median_header(self) -> str:
         wave = next((w for w in self.waves if w.uuid == self.median_wave.currentData()), None)

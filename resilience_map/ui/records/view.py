@@ -246,8 +246,11 @@ class RecordsView(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Say what happened (or why an edit was refused) below the table."""
-        self.message_label.setStyleSheet("color: #a40000; font-weight: bold" if error else "color: #333")
-        self.message_label.setText(text)
+        style = "color: #a40000; font-weight: bold" if error else "color: #333"
+        if self.message_label.styleSheet() != style:  # restyling a widget costs milliseconds
+            self.message_label.setStyleSheet(style)
+        if self.message_label.text() != text:
+            self.message_label.setText(text)
 
     def _update_buttons(self, *_args: object) -> None:
         store = self.session.store

@@ -47,6 +47,8 @@ class LegacyMapFeature(QObject):
 
     #: the first choropleth of a project is on screen
     ready = Signal()
+    #: a restyle reached the page (the map shows the values as they are now)
+    style_shown = Signal()
     #: an image export failed or succeeded: (title, sentence) for the window to show
     message = Signal(str, str)
 
@@ -115,6 +117,7 @@ class LegacyMapFeature(QObject):
             self.controller.select(event.uuid, zoom=event.zoom)
 
     def _on_style_applied(self, _token: str) -> None:
+        self.style_shown.emit()
         if self._waiting_for_first_style:
             self._waiting_for_first_style = False
             self.ready.emit()
