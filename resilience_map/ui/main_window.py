@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from resilience_map.domain.records import Municipality
 from resilience_map.session import Backup, ProjectSession
@@ -33,6 +33,9 @@ from resilience_map.ui.shell.reporter import ErrorReporter
 from resilience_map.ui.shell.settings import backup_root, save_author, saved_author
 from resilience_map.ui.shell.status import APP_TITLE, StatusSummary
 from resilience_map.ui.shell.undo import UndoRedo
+
+#: Width of the search box in the menu bar (room for "Prishtinë (Приштина) – Kosovo").
+SEARCH_WIDTH = 420
 
 
 class MainWindow(QMainWindow):
@@ -75,11 +78,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.map_feature.view)
         self.guide = GuideCard(self.session, self.map_feature.view, actions,
                                lambda: self.finder.model.with_boundary)
-        search_bar = QToolBar("Search", self)
-        search_bar.setObjectName("searchBar")
-        search_bar.setMovable(False)
-        search_bar.addWidget(self.finder.search)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, search_bar)
+        # the search box sits beside the menus: on a 768-pixel-high screen every row counts
+        self.finder.search.filter.setMinimumWidth(SEARCH_WIDTH)
+        self.menuBar().setCornerWidget(self.finder.search, Qt.Corner.TopRightCorner)
 
     def _build_docks(self) -> None:
         self.layout_ = layout = WindowLayout(self)

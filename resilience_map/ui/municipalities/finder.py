@@ -28,7 +28,7 @@ from resilience_map.ui.events import follow
 from resilience_map.ui.municipalities.model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
 from resilience_map.ui.widgets.picker import MunicipalityPicker
 
-SEARCH_HINT = "Find a municipality in any script: Prishtinë, Priština, Приштина, Çair…"
+SEARCH_HINT = "Find a municipality: Prishtinë, Priština, Приштина, Çair…"
 
 
 class MunicipalityFinder(QObject):

@@ -33,7 +33,7 @@ class ProfileHeader(QWidget):
         self.badge.setVisible(bool(badge))
         if unit is None:
             self.title.setText("No municipality selected")
-            self.names.setText("Click a municipality on the map, or type its name in the search box above.")
+            self.names.setText("Click a municipality on the map, or type its name in the search box at the top right.")
             self.place.clear()
             self.facts.clear()
             return

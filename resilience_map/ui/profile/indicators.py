@@ -137,7 +137,7 @@ class IndicatorsTab(ProfileTab):
         for column, wave in enumerate(self.waves, start=1):
             self.table.setHorizontalHeaderItem(column, text_item(wave_label(wave), None, wave.name))
         self.table.setHorizontalHeaderItem(self.median_column, text_item(
-            self._median_header(), None, "Median over every municipality with a value in this wave"))
+            "Median", None, self._median_tip()))
         values = self.values()
         for row, indicator in enumerate(self.indicators):
             self.table.setItem(row, 0, text_item(indicator.name, None,
@@ -168,9 +168,10 @@ class IndicatorsTab(ProfileTab):
             if item.data(role) != fresh.data(role):
                 item.setData(role, fresh.data(role))
 
-    def _median_header(self) -> str:
+    def _median_tip(self) -> str:
+        """Which median the column shows (the header stays short: a dock is narrow)."""
         wave = next((w for w in self.waves if w.uuid == self.median_wave.currentData()), None)
-        return f"Median {wave_label(wave)}" if wave else "Median"
+        return f"Median over every municipality with a value in {wave.name}" if wave else "Median"
 
     @staticmethod
     def _value_item(value: float | None, uuid: str | None) -> QTableWidgetItem:
@@ -233,7 +234,7 @@ class IndicatorsTab(ProfileTab):
             self.median_wave.setCurrentIndex(column - 1)
             self.median_wave.blockSignals(False)
             self.table.setHorizontalHeaderItem(self.median_column, text_item(
-                self._median_header(), None, "Median over every municipality with a value in this wave"))
+                "Median", None, self._median_tip()))
             for r, indicator in enumerate(self.indicators):
                 self._set_median_cell(r, indicator)
         if row != old_row:

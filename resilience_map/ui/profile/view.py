@@ -69,11 +69,12 @@ class MunicipalityProfile(QWidget):
     def _build(self) -> None:
         self.header = ProfileHeader()
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)  # slimmer tabs: all four fit a laptop-width dock
         self.indicators = IndicatorsTab(self)
         self.structures = StructuresTab(self)
         self.activities = ActivitiesTab(self)
         self.notes = NotesTab(self)
-        for tab, title in ((self.indicators, "Indicators"), (self.structures, "Prevention structures"),
+        for tab, title in ((self.indicators, "Indicators"), (self.structures, "Structures"),
                            (self.activities, "Activities"), (self.notes, "Notes")):
             self.tabs.addTab(tab, title)
         self.message = plain_label(style="color: #b00020;")

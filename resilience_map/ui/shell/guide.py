@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from resilience_map.session import (
@@ -24,7 +24,7 @@ from resilience_map.session import (
 )
 from resilience_map.ui.events import follow
 
-CARD_STYLE = ("QFrame#guide { background: rgba(255, 255, 255, 235); border: 1px solid #9fb3c8;"
+CARD_STYLE = ("QFrame#guide { background: #ffffff; border: 1px solid #9fb3c8;"
               " border-radius: 6px; } QLabel { color: #1d2b36; }")
 MARGIN = 12
 WIDTH = 360
@@ -85,6 +85,8 @@ class GuideCard(QFrame):
         super().__init__(host)
         self.setObjectName("guide")
         self.setStyleSheet(CARD_STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAutoFillBackground(True)
         self.session, self.guide_actions, self.bounded = session, actions, bounded
         self.dismissed = False
         self.steps: list[Step] = []
@@ -107,12 +109,14 @@ class GuideCard(QFrame):
             self._rebuild()
         self.setVisible(bool(steps) and not self.dismissed)
         self._place()
+        QTimer.singleShot(0, self._place)  # again once new labels are polished (their font is known)
 
     def _rebuild(self) -> None:
         while self.box.count():
             item = self.box.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater alone leaves it drawn until the next loop turn
                 widget.deleteLater()
         close = QToolButton(self)
         close.setText("×")
@@ -141,8 +145,11 @@ class GuideCard(QFrame):
     def _place(self) -> None:
         host = self.parentWidget()
         width = host.width() if host is not None else WIDTH
-        self.setFixedWidth(min(WIDTH, max(200, width - 2 * MARGIN)))
-        self.adjustSize()
+        card = min(WIDTH, max(200, width - 2 * MARGIN))
+        self.setFixedWidth(card)
+        self.box.activate()
+        height = self.box.totalHeightForWidth(card)  # wrapped sentences need their height
+        self.setFixedHeight(height if height > 0 else self.box.totalSizeHint().height())
         self.move(max(MARGIN, (width - self.width()) // 2), MARGIN)
         self.raise_()
 

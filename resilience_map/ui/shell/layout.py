@@ -19,7 +19,7 @@ GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 #: Share of the window's width for the side docks, and of its height for an open table.
 SIDE_SHARE, BOTTOM_SHARE = 0.28, 0.36
-SIDE_MIN, SIDE_MAX = 330, 520
+SIDE_MIN, SIDE_MAX = 395, 540
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
