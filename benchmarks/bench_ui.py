@@ -99,14 +99,16 @@ def median_ms(seconds: list[float]) -> float:
     return statistics.median(seconds) * 1000
 
 
-def line(name: str, seconds: list[float], baseline: list[float] | None, target_ms: float, note: str = "") -> None:
+def line(name: str, seconds: list[float], baseline: list[float] | None, target_ms: float,
+         note: str = "") -> None:
     figure = median_ms(seconds)
     beside = ""
     if baseline:
         old = median_ms(baseline)
         beside = f"previous design{note}: {old:.1f} ms, {old / figure:.0f}× slower; " if figure else ""
     verdict = "OK" if figure <= target_ms else "OVER TARGET"
-    print(f"{name} median: {figure:.1f} ms   ({beside}target ≤ {target_ms:g} ms: {verdict}; n={len(seconds)})",
+    runs = len(seconds)
+    print(f"{name} median: {figure:.1f} ms   ({beside}target ≤ {target_ms:g} ms: {verdict}; n={runs})",
           flush=True)
 
 
@@ -154,6 +156,35 @@ class WindowBench:
         assert self.window.open_project(project)
         wait(self.app, lambda: bool(ready), timeout=120)
         self.session = self.window.session
+        self._time_views()
+
+    def _time_views(self) -> None:
+        """Split each step: the store's part, the views' patches, the map's restyle in Python."""
+        self.emits: list[float] = []
+        self.restyles: list[float] = []
+        self.views: list[float] = []  # per timed step: the event delivery (every view patched)
+        self.restyle: list[float] = []  # per timed step: the map's restyle in Python
+        bus = self.session.events
+        emit = bus.emit
+
+        def timed(*events: object) -> None:
+            start = time.perf_counter()
+            emit(*events)
+            self.emits.append(time.perf_counter() - start)
+
+        bus.emit = timed  # type: ignore[method-assign]
+        restyled = getattr(getattr(self.window.map_feature, "controller", None), "restyled", None)
+        if restyled is not None:  # today's map reports its Python time per restyle
+            restyled.connect(lambda ms: self.restyles.append(ms / 1000))
+
+    def _marks(self) -> tuple[int, int]:
+        return len(self.emits), len(self.restyles)
+
+    def _step_done(self, start: float, marks: tuple[int, int]) -> None:
+        """One timed step returned: its whole time, its views' share, its map restyle's share."""
+        self.sync.append(time.perf_counter() - start)
+        self.views.append(sum(self.emits[marks[0]:]))
+        self.restyle.append(sum(self.restyles[marks[1]:]))
 
     def _count_style(self) -> None:
         self.shown += 1
@@ -199,9 +230,10 @@ class WindowBench:
             record = model.record(row)
             new = f"{(record.value + 1.25) % 10:g}"
             before = self.shown
+            marks = self._marks()
             start = time.perf_counter()
             assert model.setData(model.index(row, column), new)  # what the cell editor does on Return
-            self.sync.append(time.perf_counter() - start)
+            self._step_done(start, marks)
             wait(self.app, lambda b=before: self.shown > b)  # the page applied the new colours
             times.append(time.perf_counter() - start)
             assert model.index(row, column).data() == new
@@ -245,9 +277,10 @@ class WindowBench:
             assert model.total() == total - 100
             self.app.processEvents()
             before = self.shown
+            marks = self._marks()
             start = time.perf_counter()
             self.window.undo_redo.undo()  # Edit → Undo
-            self.sync.append(time.perf_counter() - start)
+            self._step_done(start, marks)
             wait(self.app, lambda b=before: self.shown > b)
             times.append(time.perf_counter() - start)
             assert model.total() == total and self.session.store.count(IndicatorValue) == total
@@ -280,7 +313,8 @@ def process_tree_rss_kib(pid: int) -> int:
 def startup(project: Path, env: dict[str, str], runs: int) -> tuple[list[float], list[int]]:
     """``python -m resilience_map PROJECT`` until it prints "drawn" (first coloured map)."""
     times, peaks = [], []
-    run_env = {**os.environ, **env, "RESILIENCE_MAP_EXIT_WHEN_DRAWN": "1", "RESILIENCE_MAP_EXIT_DELAY_MS": "300",
+    run_env = {**os.environ, **env, "RESILIENCE_MAP_EXIT_WHEN_DRAWN": "1",
+               "RESILIENCE_MAP_EXIT_DELAY_MS": "300",
                "PYTHONPATH": str(REPO)}
     for _ in range(runs):
         start = time.perf_counter()
@@ -316,10 +350,12 @@ def build(folder: Path, boundaries: bool) -> Path:
 
 
 def parts(bench: WindowBench) -> None:
-    """Where the time went: the session step (store + every view patched in Python) vs the page."""
-    print(f"    of which session.do/undo with table, profile, history and map restyle patched: "
-          f"{median_ms(bench.sync):.1f} ms; the rest is the map page applying the colours", flush=True)
-    bench.sync = []
+    """Where the time went: the store, the views' patches, the map (Python, then the page)."""
+    step, views, restyle = median_ms(bench.sync), median_ms(bench.views), median_ms(bench.restyle)
+    print(f"    of which: store (transaction, history, commit) {step - views:.1f} ms; table + profile + "
+          f"history patches {max(0.0, views - restyle):.1f} ms; map restyle in Python {restyle:.1f} ms; "
+          "the rest is the map page applying the colours", flush=True)
+    bench.sync, bench.views, bench.restyle = [], [], []
 
 
 def baselines(bench: WindowBench, unit: str, runs: int) -> dict[str, list[float]]:
@@ -345,7 +381,10 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="rm-bench-ui-"))
     env = isolate(folder)
     try:
-        project = Path(shutil.copy(args.project, folder)) if args.project else build(folder, not args.no_boundaries)
+        if args.project:
+            project = Path(shutil.copy(args.project, folder))
+        else:
+            project = build(folder, not args.no_boundaries)
         bench = WindowBench(project)
         unit = bench.select("Kumanovo")
         old = baselines(bench, unit, args.runs)
@@ -360,7 +399,8 @@ def main() -> None:
         bench.close()
         times, peaks = startup(project, env, args.runs)
         line("startup-to-choropleth", times, None, 2000)
-        print(f"peak-rss: {statistics.median(peaks) / 1024:.0f} MiB   (app + QtWebEngine processes, median of "
+        print(f"peak-rss: {statistics.median(peaks) / 1024:.0f} MiB   (app + QtWebEngine processes, "
+              f"median of "
               f"per-run peaks; max {max(peaks) / 1024:.0f} MiB; target ≤ 600 MiB)", flush=True)
     finally:
         if args.keep:

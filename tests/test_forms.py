@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
+from tests_helpers import type_text
 
 from resilience_map.domain.enums import MemberSector, NoteCategory, ParticipationRole, StructureStatus
 from resilience_map.domain.records import (
@@ -27,15 +27,6 @@ from resilience_map.ui.forms import (
     StructureForm,
     WaveForm,
 )
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Type text key by key (QTest.keyClicks only knows ASCII; this sends what a Cyrillic
-    or Albanian keyboard layout would)."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
-                                                     Qt.KeyboardModifier.NoModifier, ch))
 
 
 def replace_text(qtbot, widget: QWidget, text: str) -> None:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from tests_helpers import type_text
 
 from resilience_map.ui.main_window import MainWindow
 from resilience_map.ui.municipalities.model import UUID_ROLE
-
-
-def type_text(widget, text: str) -> None:
-    """Type text key by key. QTest.keyClicks only knows ASCII keys, so for Cyrillic and
-    Albanian letters we send the same key events a keyboard layout would produce."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
-                                                     Qt.KeyboardModifier.NoModifier, ch))
 
 
 def search(window: MainWindow, qtbot, text: str) -> list[str]:

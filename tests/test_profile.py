@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from test_forms import click_save, file_state, replace_text, tick, type_text
+from test_forms import click_save, file_state, replace_text, tick
+from tests_helpers import type_text
 
 from resilience_map.domain.enums import MemberSector, NoteCategory, StructureType
 from resilience_map.domain.records import (

@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QEvent, QPoint, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QComboBox, QLineEdit
+from tests_helpers import type_text
 
 from resilience_map.domain.enums import StructureStatus
 from resilience_map.domain.records import (
@@ -66,12 +67,6 @@ def start_editing(qtbot, view: RecordsView, record_type: type, row: int, header:
     qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
     return index
 
-
-def type_text(widget, text: str) -> None:
-    """Type any text, Cyrillic included (QTest.keyClicks only knows ASCII keys)."""
-    for char in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def editor_widget(table, cls):

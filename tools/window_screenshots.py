@@ -40,10 +40,10 @@ def settle(app, seconds: float) -> None:
 
 def shoot(project: Path, out: Path, size: tuple[int, int]) -> Path:
     from PySide6.QtCore import QSettings
+    from tests_helpers import type_text
 
     from resilience_map.ui.app import create_application
     from resilience_map.ui.main_window import MainWindow
-    from tests_helpers import type_text
 
     app = create_application()
     QSettings().clear()
