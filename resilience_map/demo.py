@@ -11,9 +11,9 @@ say "Demo data – not study results".
 
 from __future__ import annotations
 
+import csv
 import json
 import math
-import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -41,7 +41,12 @@ from resilience_map.domain.records import (
     PreventionStructure,
     StudyWave,
 )
-from resilience_map.io.boundary_import import apply_plan, plan_for_project
+from resilience_map.io.attribution import BoundaryCredit, complete_credit
+from resilience_map.io.boundary_import import (
+    MissingCreditError,
+    apply_boundary_plan,
+    plan_for_project,
+)
 from resilience_map.io.registry import load_registry
 from resilience_map.store import ProjectError, ProjectStore
 
@@ -90,21 +95,26 @@ class UnitFinder:
 
 
 def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: bool = False,
-               progress: Callable[[str], None] = lambda message: None) -> DemoSummary:
-    """Write a complete demo project to ``out`` (built aside, then renamed into place)."""
+               progress: Callable[[str], None] = lambda message: None,
+               source: str | None = None, licence: str | None = None) -> DemoSummary:
+    """Write a complete demo project to ``out``: built aside, then swapped in with one
+    rename (never while another Resilience Map has ``out`` open for editing).
+
+    Boundary files are credited as :func:`boundary_credit` says; ``source``/``licence``
+    are used for files that state neither themselves.
+    """
     out = Path(out)
     if out.exists() and not overwrite:
         raise ProjectError(f"{out} already exists; pass --force to replace it.")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.demo")
-    tmp.unlink(missing_ok=True)
     facts = load_json("demo_facts.json")
     units = [_with_membership(u, facts) for u in load_registry()]
     finder = UnitFinder(units)
-    store = ProjectStore.create(tmp, title="Resilience Map demo", author=DEMO_AUTHOR)
-    try:
+
+    def fill(store: ProjectStore) -> DemoSummary:
         progress(f"Adding {len(units)} municipalities from the registry")
         store.add_many(units, DEMO_AUTHOR)
-        boundaries, reports = _import_boundaries(store, boundary_paths, progress)
+        boundaries, reports = _import_boundaries(store, boundary_paths, progress,
+                                                 source, licence)
         progress("Adding indicator framework and synthetic values")
         n_values = _add_indicators(store, units)
         progress("Adding hub activities and prevention structures")
@@ -113,14 +123,11 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
         n_notes = _add_notes(store, facts, finder, activities)
         store.set_meta("synthetic_data", "1", DEMO_AUTHOR)
         store.set_meta("synthetic_label", SYNTHETIC_LABEL, DEMO_AUTHOR)
-    except BaseException:
-        store.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    store.close()
-    os.replace(tmp, out)
-    return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
-                       n_values, n_notes)
+        return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
+                           n_values, n_notes)
+
+    return ProjectStore.build_new(out, fill, title="Resilience Map demo", author=DEMO_AUTHOR,
+                                  overwrite=overwrite)
 
 
 def _with_membership(unit: Municipality, facts: dict) -> Municipality:
@@ -135,15 +142,42 @@ def _with_membership(unit: Municipality, facts: dict) -> Municipality:
 
 
 def _import_boundaries(store: ProjectStore, paths: Sequence[Path],
-                       progress: Callable[[str], None]) -> tuple[int, list[str]]:
+                       progress: Callable[[str], None], source: str | None,
+                       licence: str | None) -> tuple[int, list[str]]:
     """Apply only automatic, unambiguous matches; everything else is reported."""
     total, reports = 0, []
     for path in paths:
         progress(f"Importing boundaries from {path}")
         plan = plan_for_project(store, Path(path))
-        total += apply_plan(store, plan, DEMO_AUTHOR, Path(path).name)
+        credit = boundary_credit(Path(path), plan.credit, source, licence)
+        total += len(apply_boundary_plan(store, plan, credit, DEMO_AUTHOR))
         reports.append(f"{Path(path).name}: {plan.summary()}")
     return total, reports
+
+
+def boundary_credit(path: Path, from_file: BoundaryCredit | None, source: str | None = None,
+                    licence: str | None = None) -> BoundaryCredit:
+    """The credit of a demo boundary file.
+
+    The shared files beside the repository (``../shared/data/boundaries``) are known
+    by name *and* by their own ``source`` statement (``data/shared_boundary_credits.csv``,
+    taken from their SOURCES.md); any other file is credited as it says, or as given.
+    """
+    for row in _shared_credits():
+        if row["file"] == path.name and from_file is not None \
+                and row["file_source"] in (from_file.origin, from_file.source):
+            return BoundaryCredit(row["source"], row["licence"], row["file_source"])
+    credit = complete_credit(from_file, source, licence)
+    if credit is None or not credit.licence:
+        raise MissingCreditError(
+            f"{path.name} does not state its {'licence' if credit else 'source and licence'}; "
+            f"pass --source and --licence to credit its boundaries.")
+    return credit
+
+
+def _shared_credits() -> list[dict[str, str]]:
+    with data_file("shared_boundary_credits.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _add_indicators(store: ProjectStore, units: Sequence[Municipality]) -> int:

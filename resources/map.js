@@ -13,13 +13,15 @@ const RM = (() => {
   const NO_DATA = { fillColor: "#d9d9d9", fillOpacity: 0.55, color: "#9e9e9e", weight: 0.6, dashArray: "3 3" };
   const SELECTED = { color: "#e6550d", weight: 3.5, dashArray: null };
   const PARTICIPANT = { color: "#c51b8a", weight: 2.5, dashArray: null };
+  const OUTLINE = { fill: false, color: "#252525", weight: 2, opacity: 0.9, dashArray: "6 3" };
+  const BORDER = { fill: false, color: "#1a1a1a", weight: 2.6, opacity: 0.85, dashArray: null };
 
   let map = null;
   let bridge = null;
   let basemap = null;
   const state = {
     data: null, styles: {}, legend: null, nameForm: "latin", selected: null,
-    participants: new Set(), polygonLayers: {}, seatLayers: {}, activityMarkers: {},
+    participants: new Set(), outlineIds: new Set(), polygonLayers: {}, seatLayers: {}, activityMarkers: {},
     labelMarkers: [], groups: {}, ready: false,
   };
 
@@ -43,7 +45,7 @@ const RM = (() => {
   }
 
   // --- start-up --------------------------------------------------------------------------
-  function start(leafletMap) {
+  function prepare(leafletMap) {
     map = leafletMap;
     PANES.forEach((name, i) => {
       const pane = map.createPane("rm-" + name);
@@ -52,6 +54,10 @@ const RM = (() => {
     state.renderer = L.canvas({ pane: "rm-municipalities", padding: 0.3, tolerance: 3 });
     addControls();
     map.on("zoomend moveend", placeLabels);
+  }
+
+  function start(leafletMap) {
+    prepare(leafletMap);
     new QWebChannel(qt.webChannelTransport, (channel) => {
       bridge = channel.objects.bridge;
       bridge.command.connect((message) => handle(JSON.parse(message)));
@@ -135,6 +141,19 @@ const RM = (() => {
       wireUnit(s.id, marker);
       municipalities.addLayer(marker);
     });
+    // a city over its member municipalities (Skopje): a line on top, clickable, never a fill
+    state.outlineIds = new Set(((message.outlines || {}).features || []).map((f) => f.id));
+    L.geoJSON(message.outlines || { type: "FeatureCollection", features: [] }, {
+      pane: "rm-municipalities",
+      renderer: state.renderer,
+      style: (feature) => styleFor(feature.id),
+      onEachFeature: (feature, layer) => wireUnit(feature.id, layer),
+    }).eachLayer((layer) => municipalities.addLayer(layer));
+    // country borders above the municipal ones; not clickable
+    L.geoJSON(message.borders || { type: "FeatureCollection", features: [] }, {
+      pane: "rm-municipalities", renderer: state.renderer, interactive: false,
+      style: () => BORDER,
+    }).eachLayer((layer) => municipalities.addLayer(layer));
     state.groups.municipalities = municipalities;
     state.groups.coverage = buildCoverage(message.coverage || {});
     state.groups.scn = buildScn(message.scn || []);
@@ -155,13 +174,14 @@ const RM = (() => {
     if (layer.setStyle) state[layer instanceof L.CircleMarker ? "seatLayers" : "polygonLayers"][id] = layer;
     layer.bindTooltip(() => tooltipFor(id), { sticky: true, direction: "top", opacity: 0.95 });
     layer.on("click", () => { if (bridge) bridge.municipalityClicked(id); });
+    if (state.offline) layer.bindPopup(() => unitPopup(id), { maxWidth: 320 });
   }
 
   function tooltipFor(id) {
     const box = el("div", "rm-tip");
     box.appendChild(el("div", "rm-tip-name", nameOf(id)));
     const style = state.styles[id];
-    if (state.legend) {
+    if (state.legend && !state.outlineIds.has(id)) {
       const line = style
         ? fmt(style.v) + (state.legend.unit ? " " + state.legend.unit : "") + " · class " + (style.k + 1) + " of " + state.legend.classes.length
         : "No data";
@@ -184,11 +204,10 @@ const RM = (() => {
   // --- choropleth style -----------------------------------------------------------------------
   function styleFor(id) {
     const s = state.styles[id];
-    const container = state.data && state.data.containers && state.data.containers[id];
     let style = s
       ? { fillColor: s.c, fillOpacity: 0.8, color: "#ffffff", weight: 0.7, dashArray: null }
       : Object.assign({}, NO_DATA);
-    if (container) style = Object.assign(style, { weight: 1.4, color: "#636363" });
+    if (state.outlineIds && state.outlineIds.has(id)) style = Object.assign({}, OUTLINE);
     if (state.participants.has(id)) style = Object.assign(style, PARTICIPANT);
     if (state.selected === id) style = Object.assign(style, SELECTED);
     return style;
@@ -513,6 +532,68 @@ const RM = (() => {
     return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
   }
 
+  // --- the exported offline page: data inlined, no bridge ------------------------------------------
+  // Python still decides every colour: the payload carries one style message per indicator.
+  function startOffline(leafletMap, payload) {
+    state.offline = payload;
+    state.nameForm = payload.nameForm || "latin";
+    prepare(leafletMap);
+    load(payload.load);
+    addOfflineControls(payload);
+    if (payload.initial) applyStyle(payload.styles[payload.initial]);
+    document.title = payload.title;
+  }
+
+  // Text reaches Leaflet's layer control (which inserts HTML) only escaped.
+  function escaped(text) {
+    return el("span", "", text).innerHTML;
+  }
+
+  function addOfflineControls(payload) {
+    const Box = L.Control.extend({
+      onAdd: function () {
+        const div = el("div", "rm-box " + this.options.className);
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      },
+    });
+    const title = new Box({ position: "topleft", className: "rm-title" }).addTo(map).getContainer();
+    title.appendChild(el("div", "rm-legend-title", payload.title));
+    title.appendChild(el("div", "rm-legend-sub", payload.subtitle));
+    const credits = new Box({ position: "bottomleft", className: "rm-credits" }).addTo(map).getContainer();
+    payload.credits.forEach((line) => credits.appendChild(el("div", "", line)));
+    const bases = {};
+    payload.indicators.forEach((ind) => {
+      const marker = L.layerGroup([], { rmIndicator: ind.code });
+      bases[escaped(ind.code + " – " + ind.name)] = marker;
+      if (ind.code === payload.initial) marker.addTo(map);
+    });
+    const overlays = {};
+    const names = { municipalities: "Municipalities", coverage: "Prevention structures",
+      scn: "Strong Cities Network members", activities: "Hub activities", labels: "Labels" };
+    Object.entries(names).forEach(([key, label]) => { if (state.groups[key]) overlays[label] = state.groups[key]; });
+    L.control.layers(bases, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    map.on("baselayerchange", (e) => {
+      state.indicator = e.layer.options.rmIndicator;
+      applyStyle(payload.styles[state.indicator]);
+    });
+    state.indicator = payload.initial;
+  }
+
+  function unitPopup(id) {
+    const box = el("div", "rm-popup");
+    box.appendChild(el("div", "rm-popup-title", nameOf(id)));
+    const style = state.styles[id];
+    if (state.legend) {
+      box.appendChild(el("div", "rm-popup-meta", state.legend.title + " · " + state.legend.subtitle));
+      box.appendChild(el("div", "", style ? fmt(style.v) + (state.legend.unit ? " " + state.legend.unit : "") : "No data"));
+    }
+    ((state.data && state.data.coverage[id]) || []).forEach((item) =>
+      box.appendChild(el("div", "", item.label + " — " + item.status + (item.name ? " (" + item.name + ")" : ""))));
+    if (state.data && state.data.synthetic) box.appendChild(el("div", "rm-legend-synthetic", state.data.synthetic));
+    return box;
+  }
+
   // --- hooks for tests and snapshots ----------------------------------------------------------------
   const probe = {
     ready: () => state.ready,
@@ -540,12 +621,25 @@ const RM = (() => {
     bounds: currentBounds,
     lastApplyMs: () => state.lastApplyMs,
     coverageOf: (id) => ((state.data && state.data.coverage[id]) || []).map((c) => c.t + ":" + c.s),
+    polygonCount: () => Object.keys(state.polygonLayers).length,
+    drawnCount: () => Object.values(state.polygonLayers).filter((l) => l._parts && l._parts.length > 0).length,
+    indicator: () => state.indicator,
+    popupText: (id) => unitPopup(id).textContent,
   };
 
-  return { start: start, probe: probe, bounds: currentBounds };
+  return { start: start, startOffline: startOffline, probe: probe, bounds: currentBounds };
 })();
 
 document.addEventListener("DOMContentLoaded", () => {
+  const data = document.getElementById("rm-data");
+  if (data) {
+    const payload = JSON.parse(data.textContent);
+    const map = L.map("rm-map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 5, maxZoom: 16 });
+    map.attributionControl.setPrefix(false);
+    L.control.scale().addTo(map);
+    RM.startOffline(map, payload);
+    return;
+  }
   const map = window[window.RM_MAP_NAME];
   if (map) RM.start(map);
 });

@@ -36,6 +36,25 @@ def shared_boundaries() -> Path:
     return SHARED_BOUNDARIES
 
 
+#: The shared files by short name (a country code, and the City of Skopje's ten).
+SHARED_FILES = {c: f"{c}_adm2.geojson" for c in ("AL", "BA", "XK", "ME", "MK", "RS")} | {
+    "MK_skopje": "MK_skopje_adm2.geojson"}
+
+
+@pytest.fixture(scope="session")
+def shared_plans() -> dict:
+    """Match plan of every shared file against the bundled registry (built once; read only)."""
+    if not (SHARED_BOUNDARIES / "MK_adm2.geojson").exists():
+        pytest.skip(f"real boundary files not found at {SHARED_BOUNDARIES}")
+    from resilience_map.io.boundaries import read_boundaries
+    from resilience_map.io.matching import plan_boundary_import
+    from resilience_map.io.registry import load_registry
+
+    return {name: plan_boundary_import(read_boundaries(SHARED_BOUNDARIES / file), load_registry(),
+                                       country=name.split("_")[0])
+            for name, file in SHARED_FILES.items()}
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's preferences and data away from the real user's, on every OS.
@@ -161,10 +180,32 @@ def window(qtbot):
     win.session.close()
 
 
+#: Set by .ci/run where the shared files exist: a test skipped for want of them fails the run.
+REQUIRE_SHARED = os.environ.get("RESILIENCE_MAP_REQUIRE_SHARED") == "1"
+SHARED_SKIP_WORDS = "real boundary file"
+_skipped_for_shared: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and SHARED_SKIP_WORDS in str(report.longrepr):
+        _skipped_for_shared.append(report.nodeid)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Guard against C extensions that drop references to None (PySide6 6.12's
+    """Fail loudly when tests that need the shared files were skipped where they must run;
+    guard against C extensions that drop references to None (PySide6 6.12's
     runJavaScript did): on Python < 3.12 that crashes the interpreter at exit."""
     import sys
+
+    if REQUIRE_SHARED and _skipped_for_shared:
+        writer = session.config.get_terminal_writer()
+        writer.line("")
+        writer.line(f"ERROR: {len(_skipped_for_shared)} tests that need the shared boundary "
+                    f"files were skipped, but RESILIENCE_MAP_REQUIRE_SHARED=1 "
+                    f"(files expected at {SHARED_BOUNDARIES}):", red=True, bold=True)
+        for nodeid in _skipped_for_shared[:20]:
+            writer.line(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     if sys.version_info < (3, 12) and hasattr(session.config, "_none_refs_at_start"):
         lost = session.config._none_refs_at_start - sys.getrefcount(None)

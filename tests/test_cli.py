@@ -63,7 +63,8 @@ def test_demo_refuses_to_overwrite_without_force(demo_project: Path) -> None:
 
 def test_import_boundaries_writes_report(demo_project: Path, shared_boundaries: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.csv"
-    result = run("import-boundaries", demo_project, shared_boundaries / "BA_adm2.geojson", "--report", report)
+    result = run("import-boundaries", demo_project, shared_boundaries / "BA_adm2.geojson", "--report", report,
+                 "--licence", "Public domain")
     assert result.returncode == 0, result.stderr
     assert "need review" in result.stdout
     rows = list(csv.DictReader(report.open(encoding="utf-8-sig")))
@@ -99,7 +100,8 @@ def test_broken_boundary_file_changes_nothing(demo_project: Path, tmp_path: Path
 
 
 def test_wrong_country_file_matches_nothing(demo_project: Path, shared_boundaries: Path) -> None:
+    before = demo_project.read_bytes()
     result = run("import-boundaries", demo_project, shared_boundaries / "RS_adm2.geojson", "--country", "ME")
-    assert result.returncode == 0, result.stderr
-    with ProjectStore.open(demo_project) as store:
-        assert store.info().boundaries == 0
+    assert_one_line_error(result, "nothing was imported")
+    assert "no feature matches a unit of me" in result.stdout.lower()
+    assert demo_project.read_bytes() == before

@@ -12,14 +12,14 @@ import argparse
 import glob
 import importlib
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from resilience_map import __version__
 
 EXIT_ERROR = 2
 #: Modules of this package that register commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("project", "image", "briefing", "sync")
+COMMAND_MODULES = ("project", "tables", "image", "briefing", "sync")
 
 
 class CliError(Exception):
@@ -62,30 +62,53 @@ def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line for any failure: our own errors are already sentences."""
+    """One line for any failure: our own errors are already sentences; SQLite's and the
+    operating system's become sentences in the store's one translation table."""
+    import sqlite3
+
+    from resilience_map.store.errors import os_error, project_error
+
+    if isinstance(exc, sqlite3.Error):
+        exc = project_error(exc, None, "saved")
+    elif isinstance(exc, OSError):
+        exc = os_error(exc, Path(exc.filename) if exc.filename else None, "written")
     if isinstance(exc, (CliError, ValueError, LookupError)) or type(exc).__module__.startswith("resilience_map"):
         return " ".join(str(exc).split())
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
+def expand_paths(paths: Iterable[Path],
+                 on_missing: Callable[[str], None] | None = None) -> list[Path]:
     """Wildcards expanded here, since Windows shells pass ``*.geojson`` through as typed.
 
-    A pattern that matches nothing is an error naming it; plain paths pass unchanged.
+    A path that exists is taken as it is, even if it contains ``[`` or ``*``. A
+    pattern that matches nothing is an error naming it — unless ``on_missing`` is
+    given, which is then told the pattern (``demo --boundaries`` goes on without).
     """
     out: list[Path] = []
     for path in paths:
         text = str(path)
-        if glob.has_magic(text):
+        if glob.has_magic(text) and not Path(text).exists():
             matches = sorted(glob.glob(text))
             if not matches:
-                raise CliError(f"no file matches {text}")
+                if on_missing is None:
+                    raise CliError(f"no file matches {text}")
+                on_missing(text)
             out += [Path(m) for m in matches]
         else:
             out.append(path)
     return out
+
+
+def expand_path(path: Path | None) -> Path | None:
+    """One input file, given as a name or a pattern that must match exactly one file."""
+    if path is None:
+        return None
+    found = expand_paths([path])
+    if len(found) != 1:
+        shown = ", ".join(p.name for p in found[:3]) + (", …" if len(found) > 3 else "")
+        raise CliError(f"{path} matches {len(found)} files ({shown}); name one of them")
+    return found[0]
 
 
 def prepare_headless_qt() -> None:

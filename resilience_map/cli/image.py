@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from resilience_map.cli import CliError, prepare_headless_qt
+from resilience_map.cli import CliError, expand_path, prepare_headless_qt
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +60,7 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     if not 36 <= args.dpi <= 1200:
         raise CliError("--dpi must be between 36 and 1200")
     layers = parse_layers(args.layers)
-    data = ProjectData.open(args.project)
+    data = ProjectData.open(expand_path(args.project))
     settings = settings_for(
         data,
         indicator=args.indicator,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from resilience_map.cli import CliError, expand_paths
+from resilience_map.cli import CliError, expand_path, expand_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     demo = sub.add_parser("demo", help="build the demo project from the bundled data")
     demo.add_argument("--boundaries", nargs="+", type=Path, default=[], metavar="PATH",
-                      help="boundary files to import into the demo (any OGR format; wildcards allowed)")
+                      help="boundary files to import into the demo (any OGR format; wildcards "
+                           "allowed: a pattern matching nothing builds the demo without them)")
+    _credit_arguments(demo)
     demo.add_argument("--out", type=Path, default=Path("demo.gpkg"), help="where to write it (default: demo.gpkg)")
     demo.add_argument("--force", action="store_true", help="replace an existing file")
     demo.set_defaults(handler=cmd_demo)
@@ -33,15 +35,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="boundary files (wildcards allowed)")
     imp.add_argument("--report", type=Path, help="write the match report (CSV) here")
     imp.add_argument("--country", help="ISO code of the file's country (AL, BA, XK, ME, MK, RS)")
+    _credit_arguments(imp)
     imp.set_defaults(handler=cmd_import_boundaries)
 
 
+def _credit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", metavar="TEXT",
+                        help="who made the boundaries, as the map must credit them (default: what "
+                             "the file says), e.g. \"© OpenStreetMap contributors\"")
+    parser.add_argument("--licence", "--license", metavar="TEXT",
+                        help="their licence (default: what the file says or what its known "
+                             "provider uses), e.g. \"ODbL 1.0\"")
+
+
 def cmd_open(args: argparse.Namespace) -> int:
-    from resilience_map.ui.app import run_app, warm_up_imports  # Qt is loaded only for the GUI
+    from resilience_map.ui.app import (  # Qt is loaded only for the GUI
+        run_app,
+        warm_up_imports,
+    )
 
     warm_up_imports()
 
-    project = args.project
+    project = expand_path(args.project)
     if args.demo:
         project = ensure_user_demo()
     if project is not None and not project.exists():
@@ -65,8 +80,15 @@ def ensure_user_demo() -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     from resilience_map.demo import build_demo
 
-    summary = build_demo(args.out, expand_paths(args.boundaries), overwrite=args.force,
-                         progress=lambda m: print(m, file=sys.stderr))
+    missing: list[str] = []
+    paths = expand_paths(args.boundaries, on_missing=missing.append)
+    for pattern in missing:
+        print(f"No boundary files match {pattern}; the demo draws those municipalities at "
+              "their seat (import boundaries later with import-boundaries or File → Import "
+              "boundaries).", file=sys.stderr)
+    summary = build_demo(args.out, paths, overwrite=args.force,
+                         progress=lambda m: print(m, file=sys.stderr),
+                         source=args.source, licence=args.licence)
     print(f"Demo project written to {summary.path}")
     print(f"  municipalities: {summary.municipalities} ({summary.boundaries} with a boundary)")
     print(f"  hub activities: {summary.activities}; prevention structures: {summary.structures}")
@@ -77,33 +99,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from resilience_map.io.attribution import boundary_credits
     from resilience_map.store import ProjectStore
 
-    with ProjectStore.open(args.project, read_only=True) as store:
+    with ProjectStore.open(expand_path(args.project), read_only=True) as store:
         info = store.info()
+        credits = boundary_credits(store)
+    for note in info.notes:
+        print(f"resilience-map: note: {args.project}: {note}.", file=sys.stderr)
     print(f"Project:        {info.title}  ({info.path})")
     print(f"Schema version: {info.schema_version}")
     print(f"Created:        {info.created_at}")
     print(f"Synthetic data: {'yes – demo data, not study results' if info.synthetic_data else 'no'}")
-    if info.read_only:
+    if info.read_only_reason:
+        print(f"Access:         read-only: {info.read_only_reason}.")
+    elif info.read_only:
         print("Access:         read-only")
     print("Layers:")
     for name, count in info.counts.items():
         extra = f" ({info.boundaries} with a boundary)" if name == "municipalities" else ""
         print(f"  {name:<24}{count:>7}{extra}")
+    for credit in credits:
+        print(f"{credit.text()} – {credit.units} units")
     return 0
 
 
 def cmd_import_boundaries(args: argparse.Namespace) -> int:
     from resilience_map.io.boundary_import import import_boundary_files
 
-    result = import_boundary_files(args.project, expand_paths(args.paths), country=args.country,
-                                   report=args.report, author="command line")
+    project = expand_path(args.project)
+    result = import_boundary_files(project, expand_paths(args.paths), country=args.country,
+                                   report=args.report, author="command line",
+                                   source=args.source, licence=args.licence)
     for line in result.summaries:
         print(line)
-    print(f"{result.applied} municipality boundaries saved to {args.project}.")
     if result.pending:
         where = f"see {args.report}" if args.report else "use --report to list them"
         print(f"{result.pending} features need review ({where}); open the project in the app "
               "(File → Import boundaries) to assign them.")
+    if not result.applied:
+        raise CliError(f"nothing was imported into {project}: no feature could be matched "
+                       "automatically (see the summary above)")
+    print(f"{result.applied} municipality boundaries saved to {project}.")
     return 0

@@ -9,6 +9,7 @@ counter tells which copy saw more edits. Records are frozen; an edit is
 
 from __future__ import annotations
 
+import functools
 import uuid as uuid_module
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
@@ -24,7 +25,7 @@ from resilience_map.domain.enums import (
     StructureType,
     UnitKind,
 )
-from resilience_map.domain.validation import ValidationError
+from resilience_map.domain.validation import ValidationError, check_record_numbers
 
 
 def new_uuid() -> str:
@@ -53,6 +54,19 @@ class Record:
 
     def validate(self) -> None:
         """Raise :class:`ValidationError` naming the first bad field."""
+        check_record_numbers(self)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Every record type's ``validate()`` first refuses NaN, infinity and integers
+        outside SQLite's range in any field, so no record type can forget to."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("validate")
+        if own is not None:
+            @functools.wraps(own)
+            def validate(self: Record) -> None:
+                check_record_numbers(self)
+                own(self)
+            cls.validate = validate  # type: ignore[method-assign]
 
     @classmethod
     def content_fields(cls) -> list[str]:
@@ -70,6 +84,16 @@ def _check_not_negative(record: Record, *names: str) -> None:
         value = getattr(record, name)
         if value is not None and value < 0:
             raise ValidationError(name, "cannot be negative")
+
+
+def _check_position(record: Record, lat_field: str, lon_field: str) -> None:
+    lat, lon = getattr(record, lat_field), getattr(record, lon_field)
+    if (lat is None) != (lon is None):
+        raise ValidationError(lat_field, "give both latitude and longitude, or neither")
+    if lat is not None and not (-90 <= lat <= 90):
+        raise ValidationError(lat_field, f"{lat} is not a latitude (-90 to 90)")
+    if lon is not None and not (-180 <= lon <= 180):
+        raise ValidationError(lon_field, f"{lon} is not a longitude (-180 to 180)")
 
 
 def _require(record: Record, *names: str) -> None:
@@ -109,12 +133,7 @@ class Municipality(Record):
         _require(self, "registry_id", "name_local", "name_latin", "name_en")
         if self.kind is UnitKind.CITY_MUNICIPALITY and not self.parent_id:
             raise ValidationError("parent_id", "a city municipality must name its city")
-        if (self.seat_lon is None) != (self.seat_lat is None):
-            raise ValidationError("seat_lat", "give both seat latitude and longitude, or neither")
-        if self.seat_lat is not None and not (-90 <= self.seat_lat <= 90):
-            raise ValidationError("seat_lat", f"{self.seat_lat} is not a latitude")
-        if self.seat_lon is not None and not (-180 <= self.seat_lon <= 180):
-            raise ValidationError("seat_lon", f"{self.seat_lon} is not a longitude")
+        _check_position(self, "seat_lat", "seat_lon")
         _check_not_negative(self, "population")
         if self.population is not None and self.population_year is None:
             raise ValidationError("population_year", "say which census the population comes from")
@@ -159,7 +178,7 @@ class IndicatorDefinition(Record):
     description: str = ""
 
     def validate(self) -> None:
-        _require(self, "code", "name")
+        _require(self, "code", "name", "scale_min", "scale_max")
         if self.scale_max <= self.scale_min:
             raise ValidationError("scale_max", "must be greater than the scale minimum")
 
@@ -181,6 +200,11 @@ class IndicatorValue(Record):
     def validate_against(self, indicator: IndicatorDefinition) -> None:
         """The value must lie on its indicator's scale."""
         self.validate()
+        try:
+            indicator.validate()
+        except ValidationError as exc:
+            raise ValidationError("value", f"the indicator {indicator.name} has no valid scale "
+                                           f"({exc}); correct the indicator first") from None
         if not (indicator.scale_min <= self.value <= indicator.scale_max):
             raise ValidationError(
                 "value",
@@ -241,6 +265,7 @@ class HubActivity(Record):
     def validate(self) -> None:
         _require(self, "title", "activity_type", "start_date")
         _check_period(self.start_date, self.end_date)
+        _check_position(self, "host_lat", "host_lon")
         if self.date_precision not in ("day", "month", "year"):
             raise ValidationError("date_precision", "must be day, month or year")
         _check_not_negative(self, "participant_count")

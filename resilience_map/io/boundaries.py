@@ -14,12 +14,18 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
+#: A municipality layer of the six countries has about 530 features (before Albania's
+#: 2015 reform ~400 more); far more means a settlement, cadastre or street layer.
+MAX_FEATURES = 5000
+#: Where the six countries lie (lon/lat, generous): a layer entirely elsewhere is refused.
+REGION_BOUNDS = (13.0, 38.5, 24.5, 47.5)
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _POLYGON_TYPES = ("Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Surface",
                   "MultiSurface", "CurvePolygon")
@@ -39,12 +45,14 @@ def read_boundaries(path: str | Path, layer: str | int | None = None) -> gpd.Geo
     path = Path(path)
     source = _gdal_source(path)
     layer_name = _choose_layer(path, source, layer)
+    _check_size(path, source, layer_name)
     gdf = _read(path, source, layer_name)
     notes: list[str] = []
-    gdf = _to_wgs84(gdf, path)
+    gdf = _to_wgs84(gdf, path, notes)
     gdf = _clean_geometries(gdf, notes)
     if gdf.empty:
         raise BoundaryFileError(f"{path.name} has no polygon features to use.")
+    _check_region(gdf, path)
     gdf.attrs["notes"] = notes
     gdf.attrs["source_path"] = str(path)
     gdf.attrs["layer"] = layer_name
@@ -134,6 +142,34 @@ def _choose_layer(path: Path, source: str, layer: str | int | None) -> str:
     raise BoundaryFileError(f"{path.name} has no polygon layer (only points, lines or tables).")
 
 
+def _check_size(path: Path, source: str, layer: str) -> None:
+    """Refuse a layer far too big for municipalities before reading its geometry."""
+    try:
+        count = int(pyogrio.read_info(source, layer=layer).get("features", -1))
+    except Exception:  # the read below reports unreadable files in one sentence
+        return
+    if count > MAX_FEATURES:
+        raise BoundaryFileError(
+            f"{path.name} layer {layer!r} has {count:,} features; a municipality layer of the "
+            f"region has about 530 — choose the municipality layer, not settlements or parcels.")
+
+
+def _check_region(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a layer that lies entirely outside the region (or has its axes swapped)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    rx0, ry0, rx1, ry1 = REGION_BOUNDS
+    if maxx >= rx0 and minx <= rx1 and maxy >= ry0 and miny <= ry1:
+        return
+    if maxy >= rx0 and miny <= rx1 and maxx >= ry0 and minx <= ry1:
+        raise BoundaryFileError(
+            f"{path.name} has longitude and latitude swapped (its features would lie at "
+            f"{miny:.1f}–{maxy:.1f}° E, {minx:.1f}–{maxx:.1f}° N); save it again with x = "
+            f"longitude, y = latitude.")
+    raise BoundaryFileError(
+        f"{path.name} lies at {minx:.1f}–{maxx:.1f}° E, {miny:.1f}–{maxy:.1f}° N, outside "
+        f"Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia and Serbia.")
+
+
 def _read(path: Path, source: str, layer: str) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
@@ -151,13 +187,15 @@ def _looks_like_lonlat(gdf: gpd.GeoDataFrame) -> bool:
     return -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+def _to_wgs84(gdf: gpd.GeoDataFrame, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
     """Reproject to lon/lat; a missing CRS is accepted only for lon/lat numbers."""
     if gdf.crs is None:
         if not _looks_like_lonlat(gdf):
             raise BoundaryFileError(
                 f"{path.name} has no coordinate reference system and its coordinates "
                 f"are not longitude/latitude; add a .prj file or save it with a CRS.")
+        notes.append("The file states no coordinate reference system; its coordinates "
+                     "were read as longitude/latitude (WGS 84).")
         return gdf.set_crs(WGS84)
     if gdf.crs.to_epsg() == 4326:
         return gdf
@@ -169,8 +207,12 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
 
 
 def _polygonal(geom: BaseGeometry | None) -> MultiPolygon | None:
-    """Valid MultiPolygon made of the polygonal parts of ``geom`` (or None)."""
+    """Valid 2D MultiPolygon made of the polygonal parts of ``geom`` (or None)."""
     if geom is None or geom.is_empty:
+        return None
+    if shapely.has_z(geom):
+        geom = shapely.force_2d(geom)
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
         return None
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
@@ -187,16 +229,22 @@ def _polygonal(geom: BaseGeometry | None) -> MultiPolygon | None:
 
 def _clean_geometries(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     """Repair invalid geometries, promote to MultiPolygon, drop what is not polygonal."""
-    invalid = int((~gdf.geometry.is_valid & ~gdf.geometry.is_empty & gdf.geometry.notna()).sum())
+    present = np.array([g is not None for g in gdf.geometry], dtype=bool)
+    invalid = int((~gdf.geometry.is_valid & ~gdf.geometry.is_empty & present).sum())
+    with_z = int(shapely.has_z(gdf.geometry.values).sum())
     cleaned = [_polygonal(g) for g in gdf.geometry]
     keep = [g is not None for g in cleaned]
     dropped = len(keep) - sum(keep)
     if invalid:
         notes.append(f"{invalid} invalid geometr{'y was' if invalid == 1 else 'ies were'} "
                      f"repaired with make_valid.")
+    if with_z:
+        notes.append(f"Heights (Z) of {with_z} feature{'s' if with_z != 1 else ''} were "
+                     f"dropped: the map is flat.")
     if dropped:
-        notes.append(f"{dropped} feature{'s' if dropped != 1 else ''} without a polygon "
-                     f"(empty, point or line) {'were' if dropped != 1 else 'was'} dropped.")
+        notes.append(f"{dropped} feature{'s' if dropped != 1 else ''} without a usable polygon "
+                     f"(empty, point, line or broken coordinates) "
+                     f"{'were' if dropped != 1 else 'was'} dropped.")
     result = gdf.copy()
     result["geometry"] = gpd.GeoSeries(cleaned, index=gdf.index, crs=gdf.crs)
     result = result[keep].reset_index(drop=True)

@@ -1,15 +1,66 @@
-"""Apply boundary-matching plans to a project (shared by the CLI, the demo and the app)."""
+"""Boundary files into a project: read, plan, review, then one transaction (CLI, demo, app).
+
+The path is the same everywhere:
+
+1. :func:`plan_for_project` reads a file and matches it (nothing is written);
+   the user reviews ``plan.pending()`` and calls ``plan.assign`` / ``plan.skip``;
+2. :func:`boundary_change` turns the plan and its credit into a
+   :class:`BoundaryChange` — every polygon before and after, and the import's
+   ``rm_meta`` record — computed against the project as it is now;
+3. :func:`apply_change` writes it in one store transaction. Undo is
+   ``apply_change(store, change.inverse())``, so a session wraps steps 2–3 as
+   one undoable command.
+
+A city's polygon built from its members (Skopje from its ten municipalities) never
+replaces a polygon the city got from a file of its own.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shapely.geometry.base import BaseGeometry
+
+from resilience_map.domain.records import utc_now
+from resilience_map.io.attribution import (
+    IMPORT_KEY_PREFIX,
+    BoundaryCredit,
+    ImportRecord,
+    complete_credit,
+    credit_from_file,
+    import_records,
+    next_import_key,
+    polygon_origins,
+)
 from resilience_map.io.boundaries import read_boundaries
-from resilience_map.io.matching import BoundaryImportPlan, plan_boundary_import
+from resilience_map.io.boundary_plan import BoundaryImportPlan, write_csv_rows
+from resilience_map.io.matching import plan_boundary_import
 from resilience_map.store import ProjectError, ProjectStore
+
+
+class MissingCreditError(ProjectError):
+    """The file does not say who made it or under which licence, and nobody told us."""
+
+
+@dataclass(frozen=True)
+class BoundaryChange:
+    """Polygons (by municipality uuid; None = no polygon) and settings before and after."""
+
+    before: Mapping[str, BaseGeometry | None]
+    after: Mapping[str, BaseGeometry | None]
+    meta_before: Mapping[str, str | None] = field(default_factory=dict)
+    meta_after: Mapping[str, str | None] = field(default_factory=dict)
+    description: str = ""
+
+    def inverse(self) -> BoundaryChange:
+        """The change that undoes this one."""
+        return BoundaryChange(self.after, self.before, self.meta_after, self.meta_before,
+                              f"Undo {self.description}" if self.description else "")
+
+    def __len__(self) -> int:
+        return len(self.after)
 
 
 @dataclass
@@ -19,46 +70,130 @@ class ImportResult:
     summaries: list[str] = field(default_factory=list)
 
 
-def plan_for_project(store: ProjectStore, path: Path, country: str | None = None) -> BoundaryImportPlan:
+def plan_for_project(store: ProjectStore, path: Path, country: str | None = None
+                     ) -> BoundaryImportPlan:
     """Read a boundary file and match it against the project's municipalities."""
-    return plan_boundary_import(read_boundaries(path), store.municipalities(), country=country)
+    features = read_boundaries(path)
+    credit = credit_from_file(path, features, features.attrs.get("layer"))
+    plan = plan_boundary_import(features, store.municipalities(), country=country,
+                                credit=credit, source_name=Path(path).name)
+    plan.file_notes = list(features.attrs.get("notes", []))
+    return plan
+
+
+def boundary_change(store: ProjectStore, plan: BoundaryImportPlan, credit: BoundaryCredit,
+                    author: str) -> BoundaryChange:
+    """What applying ``plan`` would change in the project, nothing written yet."""
+    units = {m.registry_id: m for m in store.municipalities()}
+    current = store.boundaries()
+    origins = polygon_origins(import_records(store.meta_items(IMPORT_KEY_PREFIX)))
+    derived = plan.derived_ids()
+    after: dict[str, BaseGeometry | None] = {}
+    written_own, written_derived = [], []
+    for rid, geom in sorted(plan.geometries().items()):
+        unit = units.get(rid)
+        if unit is None:
+            continue
+        if rid in derived and unit.uuid in current and \
+                (rid not in origins or rid not in origins[rid].derived):
+            continue  # the city has a polygon of its own: keep it
+        after[unit.uuid] = geom
+        (written_derived if rid in derived else written_own).append(rid)
+    if not after:
+        return BoundaryChange({}, {}, description=f"Import boundaries from {plan.source_name}")
+    meta = store.meta_items(IMPORT_KEY_PREFIX)
+    key = next_import_key(meta)
+    record = ImportRecord(key, credit, plan.source_name, utc_now(), author,
+                          tuple(written_own), tuple(written_derived))
+    return BoundaryChange({uuid: current.get(uuid) for uuid in after}, after,
+                          {key: None}, {key: record.to_json()},
+                          f"Import boundaries from {plan.source_name}")
+
+
+def apply_change(store: ProjectStore, change: BoundaryChange, author: str) -> int:
+    """Write a :class:`BoundaryChange` in one transaction; returns the polygons written."""
+    if not change.after and not change.meta_after:
+        return 0
+    with store.transaction():
+        if change.after:
+            store.set_boundaries(dict(change.after), author, source=change.description)
+        for key, value in change.meta_after.items():
+            store.set_meta(key, value, author)
+    return sum(g is not None for g in change.after.values())
+
+
+def apply_boundary_plan(store: ProjectStore, plan: BoundaryImportPlan,
+                        credit: BoundaryCredit | None, author: str) -> BoundaryChange:
+    """Plan → change → one transaction; the applied change is returned for undo.
+
+    ``credit`` is what the user gave (the dialog's fields); None uses the file's own
+    statement. Without either, :class:`MissingCreditError` — nothing is written.
+    """
+    credit = credit or plan.credit
+    if credit is None or not credit.source:
+        raise MissingCreditError(
+            f"{plan.source_name or 'The file'} does not say where its boundaries come from; "
+            f"give their source and licence (e.g. \"© OpenStreetMap contributors\", "
+            f"\"ODbL 1.0\") so the map can credit them.")
+    change = boundary_change(store, plan, credit, author)
+    apply_change(store, change, author)
+    return change
 
 
 def apply_plan(store: ProjectStore, plan: BoundaryImportPlan, author: str, source: str) -> int:
-    """Save the plan's matched geometries (automatic and user-assigned) in one transaction."""
-    uuids = {m.registry_id: m.uuid for m in store.municipalities()}
-    geometries = {uuids[rid]: geom for rid, geom in plan.geometries().items() if rid in uuids}
-    if not geometries:
-        return 0
-    return store.set_boundaries(geometries, author, source=source)
+    """The window's import (until its dialog asks for a credit): the file's own statement,
+    else the file name with the licence recorded as not stated."""
+    credit = plan.credit
+    if credit is None or not credit.source:
+        credit = BoundaryCredit(f"file {source}", credit.licence if credit else "")
+    return len(apply_boundary_plan(store, plan, credit, author))
 
 
 def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str | None,
-                          report: Path | None, author: str) -> ImportResult:
-    """Read and match every file first; only then write, all files in one transaction."""
+                          report: Path | None, author: str, source: str | None = None,
+                          licence: str | None = None,
+                          credits: Mapping[str, BoundaryCredit] | None = None) -> ImportResult:
+    """Read, match and credit every file first; only then write, all files in one transaction.
+
+    ``credits`` maps file names to credits known beforehand (the demo's shared files);
+    otherwise ``source``/``licence`` and then the file's own statement are used. A file
+    whose licence is known from none of them stops the import before anything is written.
+    """
     result = ImportResult()
     rows: list[dict] = []
     with ProjectStore.open(project) as store:
+        result.summaries += [f"Note: {note}." for note in store.notes]
         if store.read_only:
-            raise ProjectError(f"{project} is read-only; nothing was imported.")
-        plans = [(Path(p), plan_for_project(store, Path(p), country)) for p in paths]
-        with store.transaction():
-            for path, plan in plans:
-                result.applied += apply_plan(store, plan, author, path.name)
-                result.pending += len(plan.pending())
-                result.summaries.append(f"{path.name}: {plan.summary()}")
-                rows += [{"file": path.name, **row} for row in plan.report_rows()]
+            why = store.read_only_reason or f"{project} is read-only"
+            raise ProjectError(f"{why}; nothing was imported.")
+        planned = []
+        for path in paths:
+            plan = plan_for_project(store, Path(path), country)
+            known = (credits or {}).get(Path(path).name)
+            credit = known or complete_credit(plan.credit, source, licence)
+            _require_credit(Path(path), credit)
+            planned.append((Path(path), plan, credit))
+        for path, plan, _credit in planned:
+            result.pending += len(plan.pending())
+            result.summaries.append(f"{path.name}: {plan.summary()}")
+            rows += [{"file": path.name, **row} for row in plan.report_rows()]
+        if any(plan.geometries() for _path, plan, _credit in planned):
+            with store.transaction():  # opening one writes, so only when there is something
+                for _path, plan, credit in planned:
+                    change = boundary_change(store, plan, credit, author)
+                    result.applied += apply_change(store, change, author)
     if report is not None:
-        write_rows(report, rows)
+        write_csv_rows(report, rows)
     return result
 
 
-def write_rows(path: Path, rows: list[dict]) -> None:
-    """CSV with a header from the union of row keys (UTF-8 with BOM so Excel reads Cyrillic)."""
-    keys: list[str] = []
-    for row in rows:
-        keys += [k for k in row if k not in keys]
-    with Path(path).open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.DictWriter(fh, fieldnames=keys or ["file"])
-        writer.writeheader()
-        writer.writerows(rows)
+def _require_credit(path: Path, credit: BoundaryCredit | None) -> None:
+    if credit is None or not credit.source:
+        raise MissingCreditError(
+            f"{path.name} does not say where its boundaries come from; pass --source and "
+            f"--licence (e.g. --source \"© OpenStreetMap contributors\" --licence \"ODbL 1.0\").")
+    if not credit.licence:
+        raise MissingCreditError(
+            f"{path.name} names its source but not its licence; pass --licence (for a "
+            f"geoBoundaries file, the licence geoBoundaries lists for that country, e.g. "
+            f"\"Public domain\" or \"ODbL 1.0\").")

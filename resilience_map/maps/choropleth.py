@@ -104,12 +104,14 @@ def build_choropleth(settings: ChoroplethSettings, indicator: IndicatorDefinitio
         earlier = values_for(values, indicator.uuid, before.uuid)
         current = {uid: round(v - earlier[uid], 6) for uid, v in current.items() if uid in earlier}
         title, subtitle = f"Change in {indicator.name}", f"{before.name} → {wave.name}"
+    unit_ids = list(unit_ids)
+    # classes and their counts describe what the map shows: units drawn with a value
+    current = {uid: current[uid] for uid in unit_ids if uid in current}
     scheme, breaks = settings.scheme, settings.manual_breaks
     if settings.change and scheme is not Scheme.MANUAL and current:
         scheme, breaks = Scheme.MANUAL, symmetric_breaks(current.values(), settings.k)
     classification = classify_values(current, scheme, settings.k, breaks)
     colors = _colors(settings, classification.k, indicator.polarity)
-    unit_ids = list(unit_ids)
     styles = {uid: {"c": colors[classification.class_of[uid]], "k": classification.class_of[uid],
                     "v": current[uid]} for uid in unit_ids if uid in current}
     legend = Legend(

@@ -39,14 +39,17 @@ def load_message(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeo
     """Everything the page draws except the choropleth colours (sent separately)."""
     features = features or build_features(units, boundaries)
     by_uuid = {u.uuid: u for u in units}
-    drawn = {f["id"] for f in features.polygons["features"]} | {s["id"] for s in features.seats}
+    drawn = {f["id"] for f in features.polygons["features"]} | {s["id"] for s in features.seats} \
+        | {f["id"] for f in features.outlines["features"]}
     drawn_units = [u for u in units if u.uuid in drawn]
     return {
         "op": "load",
         "polygons": features.polygons,
         "seats": features.seats,
+        "outlines": features.outlines,
+        "borders": features.borders,
+        "seatOnly": [by_uuid[i].name_latin for i in features.seat_only],
         "bounds": features.bounds,
-        "containers": {f["id"]: True for f in features.polygons["features"] if f["properties"]["container"]},
         "names": {u.uuid: unit_labels(u) for u in units},
         "anchors": anchors(drawn_units, boundaries),
         "labelOrder": label_order(drawn_units, boundaries),

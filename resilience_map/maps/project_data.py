@@ -23,7 +23,7 @@ from resilience_map.domain.records import (
     PreventionStructure,
     StudyWave,
 )
-from resilience_map.maps.borders import boundary_credits
+from resilience_map.store.credits import boundary_credits
 from resilience_map.maps.choropleth import index_values
 
 DEFAULT_SYNTHETIC_LABEL = "Demo data – not study results"
@@ -65,7 +65,7 @@ class ProjectData:
             store.list(HubActivity),
             store.list(MunicipalityNote),
             label,
-            boundary_credits(store),
+            tuple(credit.text() for credit in boundary_credits(store)),
         )
 
     @classmethod
@@ -90,12 +90,16 @@ class ProjectData:
         return index_values(self.values)
 
     def country_borders(self, tolerance: float) -> dict:
-        """Country outlines (lines) at a simplification tolerance, computed once per tolerance."""
-        from resilience_map.maps.borders import country_borders
+        """Country outlines as lines (the map's own, :mod:`maps.country_borders`), simplified
+        to a tolerance for print; computed once per tolerance."""
+        import shapely
+
+        from resilience_map.maps.country_borders import country_outlines
 
         memo = self.__dict__.setdefault("_borders_memo", {})
         if tolerance not in memo:
-            memo[tolerance] = country_borders(self.units, self.boundaries, tolerance)
+            memo[tolerance] = {country: shapely.simplify(outline.boundary, tolerance)
+                               for country, outline in country_outlines(self.units, self.boundaries).items()}
         return memo[tolerance]
 
     @property

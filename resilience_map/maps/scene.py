@@ -20,9 +20,8 @@ from resilience_map.domain.enums import Country, StrEnum, UnitKind
 from resilience_map.domain.records import Municipality, StudyWave
 from resilience_map.domain.scripts import cyrillic_language
 from resilience_map.maps.activities import date_label
-from resilience_map.maps.borders import city_outlines
 from resilience_map.maps.choropleth import ChoroplethSettings, ChoroplethStyle, build_choropleth
-from resilience_map.maps.features import drawn_as_seat, unit_labels
+from resilience_map.maps.features import drawn_as_seat, outlined_units, unit_labels
 from resilience_map.maps.palettes import NO_DATA_COLOR
 from resilience_map.maps.project_data import ProjectData
 from resilience_map.maps.symbols import (
@@ -217,7 +216,8 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
     """Everything to draw for ``data`` in ``style`` (one call per export or restyle)."""
     if style.name_form not in NAME_FORMS:
         raise ValueError(f"unknown name form {style.name_form!r} (choose {', '.join(NAME_FORMS)})")
-    outlined = city_outlines(data.units, data.boundaries)
+    cities = outlined_units(data.units, data.boundaries)
+    outlined = {u.uuid: data.boundaries[u.uuid] for u in data.units if u.registry_id in cities}
     filled = [u for u in data.units if u.uuid in data.boundaries and u.uuid not in outlined]
     seats = [u for u in data.units if drawn_as_seat(u, data.boundaries, data.by_registry_id)]
     seats += [  # an emphasised unit is always shown, at least at its seat

@@ -13,10 +13,9 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resilience_map.store.backups import Backup, list_backups, restore_backup
+from resilience_map.store.backups import Backup, list_backups, restore_backup, verify_copy
 from resilience_map.store.errors import ProjectError
 from resilience_map.store.project import ProjectStore
-from resilience_map.store.sqlite_file import connect_readonly
 
 if TYPE_CHECKING:
     from resilience_map.session.session import ProjectSession
@@ -26,19 +25,15 @@ def backup_problem(backup: Backup) -> str:
     """Why a copy cannot be restored ("" when it opens as a project and SQLite finds it sound)."""
     try:
         ProjectStore.open(backup.path, read_only=True).close()
-        conn = connect_readonly(backup.path)
-        try:
-            result = str(conn.execute("PRAGMA quick_check").fetchone()[0])
-        finally:
-            conn.close()
+        problems = verify_copy(backup.path, quick=True)
     except (ProjectError, sqlite3.Error, OSError) as exc:
         return " ".join(str(exc).split()).removesuffix(".")
-    return "" if result == "ok" else f"SQLite found damage in it: {result.splitlines()[0]}"
+    return f"SQLite found damage in it: {problems[0]}" if problems else ""
 
 
 def verified_backups(project: Path, root: Path) -> list[Backup]:
-    """Backup copies of ``project`` that can be restored, newest first."""
-    return [b for b in list_backups(project, root) if not backup_problem(b)]
+    """Backup copies of ``project`` that pass SQLite's check, newest first (the store checks)."""
+    return list_backups(project, root, verify=True)
 
 
 def restore_into(session: ProjectSession, backup: Backup, root: Path) -> None:

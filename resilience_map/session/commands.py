@@ -22,9 +22,9 @@ from shapely.geometry.base import BaseGeometry
 from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import KINDS, kind_of
 from resilience_map.domain.records import Record
+from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
-from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
 
 _KIND_ORDER = {record_type: i for i, record_type in enumerate(KINDS)}
 
@@ -117,16 +117,56 @@ class RecordCommand(Command):
     def _move(self, store: ProjectStore, author: str, log: ChangeLog, *, forward: bool,
               first: bool) -> None:
         ordered = sorted(self.transitions, key=lambda t: _order(t, forward))
-        for t in ordered:
+        current = _stored_states(store, ordered)
+        for group in _runs(ordered, first and forward):
+            if len(group) > 1:  # many new records (an import): checked and written in bulk
+                for t in group:
+                    _check_unchanged(current.get(t.uuid), None, self.text)
+                stored_many = store.add_many([t.after for t in group], author)  # type: ignore[misc]
+                for t, stored in zip(group, stored_many, strict=True):
+                    log.record(None, stored)
+                    t.after = stored
+                continue
+            t = group[0]
             source, target = (t.before, t.after) if forward else (t.after, t.before)
-            current = store.find(t.record_type, t.uuid)
-            _check_unchanged(current, source, self.text)
-            stored = _write(store, author, current, target, first=first)
-            log.record(current, stored)
+            now = current.get(t.uuid)
+            _check_unchanged(now, source, self.text)
+            stored = _write(store, author, now, target, first=first)
+            log.record(now, stored)
             if forward:
                 t.after = stored
             else:
                 t.before = stored
+
+
+def _stored_states(store: ProjectStore, transitions: Sequence[Transition]) -> dict[str, Record]:
+    """Every record the step touches as stored now, read with one query per kind."""
+    by_type: dict[type[Record], list[str]] = {}
+    for t in transitions:
+        by_type.setdefault(t.record_type, []).append(t.uuid)
+    found: dict[str, Record] = {}
+    for record_type, uuids in by_type.items():
+        found.update(store.find_many(record_type, uuids))
+    return found
+
+
+def _runs(transitions: Sequence[Transition], adding_first_time: bool) -> Iterable[list[Transition]]:
+    """Consecutive first-time additions of one kind together; everything else one by one."""
+    run: list[Transition] = []
+    for t in transitions:
+        if adding_first_time and t.before is None and t.after is not None and \
+                (not run or run[-1].record_type is t.record_type):
+            run.append(t)
+            continue
+        if run:
+            yield run
+            run = []
+        if adding_first_time and t.before is None and t.after is not None:
+            run = [t]
+        else:
+            yield [t]
+    if run:
+        yield run
 
 
 def _order(t: Transition, forward: bool) -> tuple[int, int]:
@@ -193,7 +233,7 @@ def delete_records(records: Sequence[Record]) -> RecordCommand:
 def restore_record(current: Record | None, state: Record) -> RecordCommand:
     """Put a record back into an earlier state (from its history), or re-create it."""
     command = RecordCommand(f"Restore {kind_of(state).label}", [Transition(current, state)])
-    command._done_once = True  # noqa: SLF001 - a restore is never a first add/update
+    command._done_once = True
     return command
 
 

@@ -132,7 +132,7 @@ class EventBus:
                 for handler in list(self._handlers.get(event_type, ())):
                     try:
                         handler(event)
-                    except Exception as exc:  # noqa: BLE001 - re-raised below
+                    except Exception as exc:
                         errors.append(exc)
         if errors:
             raise errors[0]

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass
 
 import shapely
+import shapely.errors
 from shapely.geometry.base import BaseGeometry
 
 #: ``PRAGMA application_id`` of a GeoPackage: the ASCII bytes "GPKG".
@@ -154,10 +155,17 @@ def decode_geometry(blob: bytes | None) -> BaseGeometry | None:
     if blob is None:
         return None
     blob = bytes(blob)
-    magic, _version, flags, _srs = _HEADER.unpack_from(blob)
-    if magic != b"GP":
-        raise ValueError("not a GeoPackage geometry blob")
-    envelope = (flags >> 1) & 0b111
-    if envelope not in _ENVELOPE_SIZES:
-        raise ValueError(f"invalid envelope indicator {envelope}")
-    return shapely.from_wkb(blob[_HEADER.size + _ENVELOPE_SIZES[envelope]:])
+    try:
+        magic, _version, flags, _srs = _HEADER.unpack_from(blob)
+        if magic != b"GP":
+            raise GeometryDecodeError("not a GeoPackage geometry blob")
+        envelope = (flags >> 1) & 0b111
+        if envelope not in _ENVELOPE_SIZES:
+            raise GeometryDecodeError(f"invalid envelope indicator {envelope}")
+        return shapely.from_wkb(blob[_HEADER.size + _ENVELOPE_SIZES[envelope]:])
+    except (struct.error, shapely.errors.GEOSException) as exc:
+        raise GeometryDecodeError(f"damaged geometry: {exc}") from exc
+
+
+class GeometryDecodeError(ValueError):
+    """A geometry blob that is not valid GeoPackage binary (damaged or written by a faulty tool)."""

@@ -12,10 +12,11 @@ import contextlib
 import dataclasses
 import functools
 import json
+import math
 import os
 import sqlite3
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +25,9 @@ import shapely
 from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
+from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.kinds import kind_of
+from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
     ActivityParticipant,
     HubActivity,
@@ -34,38 +38,43 @@ from resilience_map.domain.records import (
     new_uuid,
     utc_now,
 )
-from resilience_map.domain.enums import ParticipationRole
-from resilience_map.domain.kinds import kind_of
-from resilience_map.domain.names import fold
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
+from resilience_map.store import lineage
 from resilience_map.store.errors import (
     CorruptProjectError,
-    NewerProjectError,
-    NotAProjectError,
     ProjectError,
     ProjectReadOnlyError,
     RecordNotFoundError,
     StaleRecordError,
+    project_error,
 )
-from resilience_map.store import lineage
+from resilience_map.store.guard import Interrupt
 from resilience_map.store.lock import ProjectLock
-from resilience_map.store.migrations import migrate
-from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
+from resilience_map.store.migrations import migrate_file
+from resilience_map.store.opening import (
+    cancel_sentence,
+    create_new_file,
+    inspect_file,
+    reraise,
+)
 from resilience_map.store.query import RecordQuery, query_sql
+from resilience_map.store.recovery import (
+    ROLLED_BACK_NOTE,
+    remove_leftovers,
+    replace_file,
+    roll_back_interrupted_save,
+)
+from resilience_map.store.replica import HybridClock, decide_replica, save_replica
 from resilience_map.store.schema import (
     ALL_LAYERS,
-    APPLICATION_NAME,
-    EXTRA_DDL,
     HISTORY_LAYER,
     META_TABLE,
     PARTICIPANTS_LAYER,
     RECORD_TABLES,
-    SCHEMA_2_DDL,
     SCHEMA_VERSION,
     SEATS_LAYER,
     _base_type,
-    create_table_sql,
     field_types,
     record_from_json,
     record_from_row,
@@ -73,15 +82,23 @@ from resilience_map.store.schema import (
     to_column,
     to_json_value,
 )
+from resilience_map.store.schema_check import check_schema
 from resilience_map.store.sqlite_file import (
     check_sqlite_file,
     connect_readonly,
     connect_readwrite,
-    integrity_problems,
     is_writable,
 )
+from resilience_map.store.stale import stale_error
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+#: Seconds the checks on opening may take before they are stopped (a hostile or
+#: huge file must not hang the app); the caller's Interrupt can stop them sooner.
+OPEN_TIME_LIMIT = 120.0
+#: Version a caller last saw, per uuid; None: the record must not exist.
+Expected = Mapping[str, "int | None"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,8 @@ class Transaction:
 
     change_set: str
     history: list[HistoryEntry] = field(default_factory=list)
+    #: When the transaction began: the time of all its history rows (one change, one moment).
+    started_at: str = field(default_factory=utc_now)
 
 
 @dataclass(frozen=True)
@@ -127,14 +146,25 @@ class ProjectInfo:
     counts: dict[str, int]
     boundaries: int
     read_only: bool
+    #: Why the project cannot be edited (None when it can, or read-only was asked for).
+    read_only_reason: str | None = None
+    #: Things the user should know about this opening (e.g. a save rolled back).
+    notes: tuple[str, ...] = ()
 
 
 class ProjectStore:
     """An open project file. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool,
+                 interrupt: Interrupt | None = None) -> None:
         self.path = path
         self.read_only = read_only
+        #: Why an edit is refused (None when the file is editable or read-only was asked for).
+        self.read_only_reason: str | None = None
+        #: Sentences for the user about this opening (shown by the window and the CLI).
+        self.notes: tuple[str, ...] = ()
+        #: ``store.interrupt.cancel()`` (from any thread) stops the running operation.
+        self.interrupt = interrupt or Interrupt()
         self._conn = conn
         self._depth = 0
         self._tx: Transaction | None = None
@@ -154,113 +184,143 @@ class ProjectStore:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, title: str = "", author: str = "",
-               overwrite: bool = False) -> ProjectStore:
-        """Create a new, empty project file and open it.
+               overwrite: bool = False, records: Iterable[Record] = ()) -> ProjectStore:
+        """Create a new project file (holding ``records``) and open it for editing.
 
-        The file is built under a temporary name and renamed into place, so a
-        crash while creating never leaves a half-made project at ``path``.
+        The file is built under a temporary name and renamed into place, so a crash
+        never leaves a half-made project at ``path``, and an existing file (with
+        ``overwrite``) is replaced whole or not at all. A project open for editing
+        elsewhere is never overwritten.
+        """
+        path = Path(path)
+        lock = ProjectLock(path)
+        cls.build_new(path, lambda store: store.add_many(records, author or "Resilience Map"),
+                      title=title, author=author, overwrite=overwrite, lock=lock)
+        try:
+            store = cls._open(path, False, Interrupt(), OPEN_TIME_LIMIT, lock)
+        except BaseException:
+            lock.release()
+            raise
+        if store.read_only:  # changed by another program at once: it opened read-only, unlocked
+            lock.release()
+        return store
+
+    @classmethod
+    def build_new(cls, path: str | os.PathLike[str], fill: Callable[[ProjectStore], T], *,
+                  title: str = "", author: str = "", overwrite: bool = False,
+                  lock: ProjectLock | None = None) -> T:
+        """Build a complete new project with ``fill(store)`` aside, then swap it in atomically.
+
+        Holds the project's lock throughout (``lock``, if given, stays held for the
+        caller). Returns what ``fill`` returned; the new file is closed.
         """
         path = Path(path)
         if path.exists() and not overwrite:
             raise ProjectError(f"{path} already exists; choose another name.")
         if not path.parent.is_dir():
             raise ProjectError(f"The folder {path.parent} does not exist.")
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.creating")
-        tmp.unlink(missing_ok=True)
-        conn = sqlite3.connect(tmp, isolation_level=None)
+        if not os.access(path.parent, os.W_OK):
+            raise ProjectReadOnlyError(f"{path.name} cannot be created: the folder {path.parent} is "
+                                       "not writable. Choose another folder.")
+        own_lock = lock is None
+        lock = lock or ProjectLock(path)
+        lock.acquire()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
-            conn.execute("BEGIN")
-            gpkg.initialise_container(conn)
-            for table in RECORD_TABLES.values():
-                conn.execute(create_table_sql(table))
-            for ddl in [*EXTRA_DDL, *SCHEMA_2_DDL]:
-                conn.execute(ddl)
-            for layer in ALL_LAYERS:
-                gpkg.register_layer(conn, layer)
-            meta = {"application": APPLICATION_NAME, "schema_version": str(SCHEMA_VERSION),
-                    "title": title or path.stem, "created_at": utc_now(), "created_by": author,
-                    "synthetic_data": "0"}
-            conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
-            mint_unplaced(conn)
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        return cls.open(path)
+            remove_leftovers(path, "new")
+            result = cls._fill_new_file(tmp, path, fill, title or path.stem, author)
+            replace_file(tmp, path)
+        except BaseException as exc:
+            remove_leftovers(path, "new", tmp.name)
+            lock.release()
+            reraise(exc, path, "created")
+        if own_lock:
+            lock.release()
+        return result
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], read_only: bool = False) -> ProjectStore:
+    def _fill_new_file(cls, tmp: Path, final: Path, fill: Callable[[ProjectStore], T], title: str,
+                       author: str) -> T:
+        create_new_file(tmp, title, author)
+        store = cls(tmp, connect_readwrite(tmp), read_only=False)  # private file: no lock needed
+        try:
+            store._start_replica()
+            result = fill(store)
+            if store.replica_id:  # its place is the final name (the rename keeps device and inode)
+                save_replica(store._conn, store.replica_id, final, st=tmp.stat())
+            return result
+        finally:
+            store.close()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], read_only: bool = False, *,
+             interrupt: Interrupt | None = None, time_limit: float | None = OPEN_TIME_LIMIT) -> ProjectStore:
         """Open an existing project, upgrading an older schema after a backup copy.
 
+        A save interrupted by a crash is rolled back first (``store.notes`` says so).
         Opening for editing takes the project's lock: a second running app (or
         command) that wants to write gets :class:`ProjectLockedError`, never a
-        silent second writer. ``read_only=True`` needs no lock.
+        silent second writer. ``read_only=True`` needs no lock. A file holding
+        triggers, views or tables that we did not create opens read-only, and
+        ``store.read_only_reason`` says why.
 
-        Raises a :class:`ProjectError` subclass with a readable message for a
-        file that is missing, not a GeoPackage, foreign, newer, damaged or
+        The checks stop after ``time_limit`` seconds, or when ``interrupt.cancel()``
+        is called from another thread (:class:`OperationCancelledError`).
+
+        Raises a :class:`ProjectError` subclass with a one-sentence message for a
+        file that is missing, not a GeoPackage, foreign, newer, altered, damaged or
         locked; in every such case the file is left exactly as it was.
         """
-        path = Path(path)
-        check_sqlite_file(path)
-        version = cls._inspect(path)
-        writable = is_writable(path) and not read_only
-        if version < SCHEMA_VERSION and not writable:
-            raise ProjectReadOnlyError(
-                f"{path.name} needs upgrading but is read-only; copy it somewhere writable first."
-            )
-        if not writable:
-            return cls(path, connect_readonly(path), read_only=True)
-        lock = ProjectLock(path)
-        lock.acquire()
+        return cls._open(Path(path), read_only, interrupt or Interrupt(), time_limit, None)
+
+    @classmethod
+    def _open(cls, path: Path, read_only: bool, interrupt: Interrupt, time_limit: float | None,
+              lock: ProjectLock | None) -> ProjectStore:
         try:
-            conn = connect_readwrite(path)
-            store = cls(path, conn, read_only=False)
-            store._lock = lock
-            if version < SCHEMA_VERSION:
-                store.migration_backup = migrate(path, conn, version, SCHEMA_VERSION)
+            notes = (ROLLED_BACK_NOTE,) if roll_back_interrupted_save(path, lock) else ()
+            check_sqlite_file(path)
+            with interrupt.time_limit(time_limit):
+                version, reason = inspect_file(path, interrupt)
+            if not is_writable(path) and not read_only:
+                reason = reason or (f"{path.name} is read-only (the file or its folder cannot be written); "
+                                    "copy it to a writable folder to edit it")
+            if version < SCHEMA_VERSION and (reason or read_only):
+                raise ProjectReadOnlyError(
+                    f"{path.name} needs upgrading to this version but cannot be changed here "
+                    f"({reason or 'it was opened read-only'}); upgrade it where it is writable.")
+            if read_only or reason:
+                store = cls(path, connect_readonly(path, interrupt), read_only=True, interrupt=interrupt)
+            else:
+                store = cls._open_for_editing(path, version, interrupt, lock)
+                reason = store.read_only_reason
+            store.read_only_reason, store.notes = reason, notes
+            return store
+        except BaseException as exc:
+            reraise(exc, path, "opened", interrupt)
+
+    @classmethod
+    def _open_for_editing(cls, path: Path, version: int, interrupt: Interrupt,
+                          lock: ProjectLock | None) -> ProjectStore:
+        lock = lock or ProjectLock(path)
+        if not lock.held:
+            lock.acquire()
+        try:
+            backup = migrate_file(path, version, SCHEMA_VERSION) if version < SCHEMA_VERSION else None
+            conn = connect_readwrite(path, interrupt)
+            reason = check_schema(conn, path)  # the file may have changed since it was inspected
+            if reason:
+                conn.close()
+                lock.release()
+                store = cls(path, connect_readonly(path, interrupt), read_only=True, interrupt=interrupt)
+                store.read_only_reason = reason
+                return store
+            store = cls(path, conn, read_only=False, interrupt=interrupt)
+            store._lock, store.migration_backup = lock, backup
             store._start_replica()
         except BaseException:
             lock.release()
             raise
         return store
-
-    @staticmethod
-    def _inspect(path: Path) -> int:
-        """Read-only checks: GeoPackage, ours, not newer, not damaged. Returns schema version."""
-        try:
-            conn = connect_readonly(path)
-        except sqlite3.Error as exc:
-            raise CorruptProjectError(f"{path.name} cannot be opened: {exc}.") from exc
-        try:
-            try:
-                if not gpkg.is_geopackage(conn):
-                    raise NotAProjectError(f"{path.name} is an SQLite database but not a GeoPackage.")
-                meta = dict(conn.execute(f'SELECT key, value FROM "{META_TABLE}"').fetchall())
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):
-                    raise NotAProjectError(
-                        f"{path.name} is a GeoPackage made by another program, not a Resilience "
-                        "Map project. Use File → Import boundaries to bring its polygons in."
-                    ) from exc
-                raise CorruptProjectError(f"{path.name} cannot be read: {exc}.") from exc
-            except sqlite3.DatabaseError as exc:
-                raise CorruptProjectError(f"{path.name} is damaged: {exc}.") from exc
-            if meta.get("application") != APPLICATION_NAME:
-                raise NotAProjectError(f"{path.name} is not a Resilience Map project.")
-            version = int(meta.get("schema_version", "0"))
-            if version > SCHEMA_VERSION:
-                raise NewerProjectError(
-                    f"{path.name} was saved by a newer Resilience Map (schema {version}; this "
-                    f"version reads up to {SCHEMA_VERSION}). Update the app to open it."
-                )
-            problems = integrity_problems(conn)
-            if problems:
-                raise CorruptProjectError(f"{path.name} is damaged: {problems[0]}.")
-            return version
-        finally:
-            conn.close()
 
     def _start_replica(self) -> None:
         """Take this copy's replica id (a new one if the file moved), sequence and clock."""
@@ -287,6 +347,10 @@ class ProjectStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def cancel(self) -> None:
+        """Stop the operation running now (callable from any thread)."""
+        self.interrupt.cancel()
+
     # --- transactions ---------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -295,13 +359,19 @@ class ProjectStore:
 
         Nested uses join the outer transaction. Yields the :class:`Transaction`, whose
         history rows all share one change-set id (undo works per change set).
+        Any failure — including a full disk at COMMIT — rolls everything back and
+        is raised as one :class:`ProjectError` sentence.
         """
         if self.read_only:
             raise ProjectReadOnlyError(
+                f"{self.read_only_reason}; nothing was changed." if self.read_only_reason else
                 f"{self.path.name} is read-only (no write permission); nothing was changed."
             )
         if self._depth == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
             self._tx = Transaction(new_uuid())
             self._touched = set()
             self._seq_mark = self._next_seq
@@ -313,21 +383,43 @@ class ProjectStore:
         self._depth += 1
         try:
             yield tx
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
             if self._depth == 0:
                 self._tx = None
-                self._conn.execute("ROLLBACK")
+                self._roll_back()
                 self._next_seq = self._seq_mark
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from exc
             raise
         self._depth -= 1
         if self._depth == 0:
-            for layer in ALL_LAYERS:
-                if layer.name in self._touched:
-                    gpkg.touch_layer(self._conn, layer)
-            self._tx = None
-            self._conn.execute("COMMIT")
+            try:
+                for layer in ALL_LAYERS:
+                    if layer.name in self._touched:
+                        gpkg.touch_layer(self._conn, layer)
+                self._tx = None
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                self._tx = None
+                self._roll_back()
+                self._next_seq = self._seq_mark
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from exc
+                raise
             self._replica_unsaved = False
+
+    def _roll_back(self) -> None:
+        """Undo the open transaction; a rollback error must never hide the real one
+        (SQLite may already have rolled back after a full disk or an I/O error)."""
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _error(self, exc: BaseException, action: str = "saved") -> BaseException:
+        return project_error(exc, self.path, action, cancel_sentence(self.interrupt, self.path, action))
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
                  field: str | None = None, old: object = None, new: object = None,
@@ -340,7 +432,7 @@ class ProjectStore:
             origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
             base = lineage.base_for(self._conn, table, record_uuid, field)
             self._next_seq += 1
-        row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
+        row = (self._tx.started_at, author, self._tx.change_set, table, record_uuid, operation, field,
                _history_text(old), _history_text(new))
         cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
@@ -374,18 +466,87 @@ class ProjectStore:
     def add_many(self, records: Iterable[R], author: str) -> list[R]:
         """Insert many records in one transaction (all or nothing)."""
         stored: list[R] = []
-        with self.transaction():
+        indicators: dict[str, IndicatorDefinition] = {}  # looked up once per call, not per value
+        with self.transaction() as tx:
+            stamped = []
             for record in records:
-                self._validate(record)
-                now = utc_now()
-                record = dataclasses.replace(record, created_at=now, modified_at=now,
-                                             modified_by=author, version=1)
-                record = self._claim_natural_key(record)
-                self._insert_row(record)
-                self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
-                              new=record_json(record))
-                stored.append(record)
+                self._validate(record, indicators)
+                stamped.append(_stamped(record, tx.started_at, author))
+            for group in _same_type_runs(stamped):
+                if _plain_rows(type(group[0])):
+                    stored += self._insert_plain(group, author)
+                    continue
+                for record in group:
+                    record = self._claim_natural_key(record)
+                    self._insert_row(record)
+                    self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
+                                  new=record_json(record))
+                    stored.append(record)
         return stored
+
+    def _insert_plain(self, records: list[R], author: str) -> list[R]:
+        """Many records of a table without geometry or dependent rows, and their history
+        rows (with the same lineage as :meth:`_history` gives), one statement each: an
+        import of 100,000 values."""
+        assert self._tx is not None
+        table = RECORD_TABLES[type(records[0])]
+        lineage_kept = self.replica_id is not None and table.name in lineage.RECORD_TABLES_BY_NAME
+        claimed: list[R] = []
+        sequence: list[int | None] = []
+        for record in records:  # each key is claimed with the sequence number its insert gets
+            claimed.append(self._claim_natural_key(record))
+            sequence.append(self._next_seq if lineage_kept else None)
+            if lineage_kept:
+                self._next_seq += 1
+        columns = table.columns()
+        rows = [record_to_row(r) for r in claimed]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        with_history = self._uuids_with_history([r.uuid for r in claimed]) if lineage_kept else set()
+        try:
+            self._conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                                   [list(r.values()) for r in rows])
+        except sqlite3.IntegrityError as exc:
+            raise _integrity_to_validation(exc) from exc
+        self._touched.update((table.name, HISTORY_LAYER.name))
+        if _scalar_fields(type(records[0])):  # the row holds exactly the JSON snapshot's values
+            snapshots = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+        else:
+            snapshots = [_history_text(record_json(r)) for r in claimed]
+        origin = self.replica_id if lineage_kept else None
+        hlc = self.transaction_clock() if lineage_kept else None
+        history = []
+        for record, text, seq in zip(claimed, snapshots, sequence, strict=True):
+            base = None
+            if lineage_kept:  # a brand-new uuid replaces no earlier write
+                base = (lineage.base_for(self._conn, table.name, record.uuid, None)
+                        if record.uuid in with_history else "")
+            history.append((self._tx.started_at, author, self._tx.change_set, table.name, record.uuid,
+                            "insert", None, None, text, origin, seq, hlc, base, None))
+        last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                  (HISTORY_LAYER.name,)).fetchone()
+        first_fid = (last[0] if last else 0) + 1
+        self._conn.executemany(
+            f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", history)
+        self._tx.history.extend(HistoryEntry(first_fid + i, *row[:9], origin=row[9], seq=row[10])
+                                for i, row in enumerate(history))
+        return claimed
+
+    def _uuids_with_history(self, uuids: list[str]) -> set[str]:
+        """Which of these uuids (or the key groups they belong to) already have writes."""
+        found: set[str] = set()
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._conn.execute(
+                f'SELECT DISTINCT record_uuid FROM "{HISTORY_LAYER.name}" WHERE record_uuid IN ({marks})',
+                chunk))
+            found.update(r[0] for r in self._conn.execute(  # merged into or from another record
+                f'SELECT uuid FROM "sync_aliases" WHERE uuid IN ({marks}) '
+                f'UNION SELECT canonical FROM "sync_aliases" WHERE canonical IN ({marks})', chunk + chunk))
+        return found
 
     def update(self, record: R, author: str) -> R:
         """Save changed fields of ``record``; refuses if the stored copy moved on."""
@@ -393,9 +554,7 @@ class ProjectStore:
         with self.transaction():
             current = self.get(type(record), record.uuid)
             if current.version != record.version:
-                raise StaleRecordError(
-                    "This record was changed elsewhere since you opened it; reload and edit again."
-                )
+                raise self._stale(type(record), record.uuid, current, record.version)
             changed = changed_fields(current, record)
             if not changed:
                 return current
@@ -408,11 +567,20 @@ class ProjectStore:
                               _field_json(current, name), _field_json(record, name))
         return record
 
-    def delete(self, record_type: type[Record], uuid: str, author: str) -> Record:
-        """Delete a record; its full content goes into history so it can be restored."""
+    def delete(self, record_type: type[Record], uuid: str, author: str, *,
+               expected: Expected | None = None) -> Record:
+        """Delete a record; its full content goes into history so it can be restored.
+
+        ``expected`` ({uuid: version the caller last saw}) makes the delete refuse with
+        :class:`StaleRecordError` if someone changed the record since (undo/redo).
+        """
         table = RECORD_TABLES[record_type]
         with self.transaction():
-            current = self.get(record_type, uuid)
+            found = self.list(record_type, uuid=uuid)
+            self._check_expected(record_type, uuid, found[0] if found else None, expected)
+            if not found:
+                raise RecordNotFoundError(f"No {table.name} record with id {uuid}.")
+            current = found[0]
             try:
                 self._conn.execute(f'DELETE FROM "{table.name}" WHERE uuid = ?', (uuid,))
             except sqlite3.IntegrityError as exc:
@@ -422,21 +590,30 @@ class ProjectStore:
             self._history(author, table.name, uuid, "delete", old=record_json(current))
         return current
 
-    def delete_many(self, record_type: type[Record], uuids: Iterable[str], author: str) -> list[Record]:
+    def delete_many(self, record_type: type[Record], uuids: Iterable[str], author: str, *,
+                    expected: Expected | None = None) -> list[Record]:
         """Delete several records in one transaction (all or nothing)."""
         with self.transaction():
-            return [self.delete(record_type, uuid, author) for uuid in uuids]
+            return [self.delete(record_type, uuid, author, expected=expected) for uuid in uuids]
 
-    def restore(self, record: R, author: str) -> R:
+    def restore(self, record: R, author: str, *, expected: Expected | None = None) -> R:
         """Bring a record back to the given state (undo, history restore, re-insert after delete).
 
         An existing record gets the state's content fields; a deleted one is inserted
         again with its original uuid and creation time. Either way the version moves
         on and the change is written to the history as a ``restore``.
         """
-        return self.restore_many([record], author)[0]
+        return self.restore_many([record], author, expected=expected)[0]
 
-    def restore_many(self, records: Iterable[R], author: str) -> list[R]:
+    def restore_many(self, records: Iterable[R], author: str, *,
+                     expected: Expected | None = None) -> list[R]:
+        """Restore several records in one transaction (all or nothing).
+
+        ``expected`` maps uuid → the version the caller last saw (None: the record
+        must not exist, e.g. redo of an add). If a stored record moved on — edited,
+        deleted or re-created by another tool or instance — :class:`StaleRecordError`
+        names who did it and when, and nothing is written.
+        """
         out: list[R] = []
         with self.transaction():
             for record in records:
@@ -444,6 +621,7 @@ class ProjectStore:
                 if self.replica_id is not None:  # a uuid merged into another since it was read
                     record = dataclasses.replace(record, uuid=lineage.canonical_uuid(self._conn, record.uuid))
                 current = self.list(type(record), uuid=record.uuid)
+                self._check_expected(type(record), record.uuid, current[0] if current else None, expected)
                 self._validate(record)
                 if current:
                     changed = changed_fields(current[0], record)
@@ -464,6 +642,17 @@ class ProjectStore:
                 out.append(record)
         return out
 
+    def _check_expected(self, record_type: type[Record], uuid: str, current: Record | None,
+                        expected: Expected | None) -> None:
+        if expected is None or uuid not in expected:
+            return
+        if (None if current is None else current.version) != expected[uuid]:
+            raise self._stale(record_type, uuid, current, expected[uuid])
+
+    def _stale(self, record_type: type[Record], uuid: str, current: Record | None,
+               seen: int | None) -> StaleRecordError:
+        return stale_error(self, record_type, uuid, current, seen)
+
     def set_boundaries(self, geometries: Mapping[str, BaseGeometry | None], author: str,
                        source: str = "") -> int:
         """Store boundary polygons by municipality uuid (None removes one). Returns count."""
@@ -474,6 +663,7 @@ class ProjectStore:
                 if old is None:
                     raise RecordNotFoundError(f"No municipality with id {uuid}.")
                 geom = _as_multipolygon(geom)
+                _check_finite_geometry(geom)
                 self._conn.execute("UPDATE municipalities SET geom = ? WHERE uuid = ?",
                                    (gpkg.encode_geometry(geom), uuid))
                 self._history(author, "municipalities", uuid, "boundary", "geom",
@@ -482,10 +672,15 @@ class ProjectStore:
             self._touched.add("municipalities")
         return len(geometries)
 
-    def set_meta(self, key: str, value: str, author: str = "") -> None:
+    def set_meta(self, key: str, value: str | None, author: str = "") -> None:
+        """Set a project setting; ``None`` removes it (both recorded in the history)."""
         with self.transaction():
             old = self.meta(key)
-            self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
+            if value is None:
+                self._conn.execute(f'DELETE FROM "{META_TABLE}" WHERE key = ?', (key,))
+            else:
+                self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
+                                   (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
 
@@ -504,7 +699,8 @@ class ProjectStore:
                 return record  # the unique index refuses it, with its own words
             if live:
                 words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
-                raise ValidationError(kind.natural_key[0], f"there is already a {kind.label} with this {words}")
+                raise ValidationError(kind.natural_key[0],
+                                      f"there is already a {kind.label} with this {words}")
             return dataclasses.replace(record, uuid=existing)
         lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
             self.transaction_clock(), self.replica_id, self._next_seq))
@@ -518,9 +714,15 @@ class ProjectStore:
                 return True
         return False
 
-    def _validate(self, record: Record) -> None:
+    def _validate(self, record: Record, indicators: dict[str, IndicatorDefinition] | None = None) -> None:
+        """The record's own rules, which begin with finite numbers in SQLite's range
+        (see :meth:`Record.validate`), plus rules that need other records."""
         if isinstance(record, IndicatorValue):
-            indicator = self.get(IndicatorDefinition, record.indicator_uuid)
+            cache = {} if indicators is None else indicators
+            indicator = cache.get(record.indicator_uuid)
+            if indicator is None:
+                indicator = cache[record.indicator_uuid] = self.get(IndicatorDefinition,
+                                                                    record.indicator_uuid)
             record.validate_against(indicator)
         else:
             record.validate()
@@ -600,9 +802,19 @@ class ProjectStore:
         ).fetchall()
         if record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
-            return [record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
+            return [self._record(record_type, r, participants=participants.get(r["uuid"], ()))
                     for r in rows]  # type: ignore[misc]
-        return [record_from_row(record_type, r) for r in rows]  # type: ignore[misc]
+        return [self._record(record_type, r) for r in rows]  # type: ignore[misc]
+
+    def _record(self, record_type: type[R], row: sqlite3.Row, **extra: object) -> R:
+        """A row as a record; a value another program (or bit rot) made unreadable is one sentence."""
+        try:
+            return record_from_row(record_type, row, **extra)  # type: ignore[return-value]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorruptProjectError(
+                f"{self.path.name} holds a {kind_of(record_type).label} (id {row['uuid']}) with a value "
+                f"this version cannot read ({' '.join(str(exc).split())[:120]}); another program may have "
+                "changed it. Correct it in QGIS or restore a backup copy.") from exc
 
     def _participants(self, activity_uuids: list[str]) -> dict[str, tuple[ActivityParticipant, ...]]:
         out: dict[str, list[ActivityParticipant]] = {}
@@ -611,9 +823,31 @@ class ProjectStore:
         wanted = set(activity_uuids)
         for act, mun, role in rows:
             if act in wanted:
-                out.setdefault(act, []).append(
-                    ActivityParticipant(municipality_uuid=mun, role=ParticipationRole(role)))
+                try:
+                    kind = ParticipationRole(role)
+                except ValueError as exc:
+                    raise CorruptProjectError(
+                        f"{self.path.name} lists a participant of hub activity {act} with an unknown role "
+                        f"({role!r}); another program may have changed it. Correct it in QGIS or restore "
+                        "a backup copy.") from exc
+                out.setdefault(act, []).append(ActivityParticipant(municipality_uuid=mun, role=kind))
         return {k: tuple(v) for k, v in out.items()}
+
+    def find_many(self, record_type: type[R], uuids: Iterable[str]) -> dict[str, R]:
+        """The stored records among ``uuids``, by uuid (absent ones are left out); one query
+        per 500 ids instead of one per record."""
+        table = RECORD_TABLES[record_type]
+        wanted = list(dict.fromkeys(uuids))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows += self._conn.execute(f'SELECT * FROM "{table.name}" WHERE uuid IN '
+                                       f'({",".join("?" * len(chunk))})', chunk).fetchall()
+        if record_type is HubActivity:
+            participants = self._participants([r["uuid"] for r in rows])
+            return {r["uuid"]: record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
+                    for r in rows}  # type: ignore[misc]
+        return {r["uuid"]: record_from_row(record_type, r) for r in rows}  # type: ignore[misc]
 
     def find(self, record_type: type[R], uuid: str) -> R | None:
         """The stored record with this uuid, or None if there is none (deleted or never made)."""
@@ -653,26 +887,32 @@ class ProjectStore:
         row = self._conn.execute(f'SELECT value FROM "{META_TABLE}" WHERE key = ?', (key,)).fetchone()
         return default if row is None else row[0]
 
-    def history(self, record_uuid: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
-        """Newest first; all of the project's history or one record's."""
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with ``prefix``, in key order."""
+        rows = self._conn.execute(
+            f'SELECT key, value FROM "{META_TABLE}" WHERE substr(key, 1, ?) = ? ORDER BY key',
+            (len(prefix), prefix))
+        return dict(rows.fetchall())
+
+    def history(self, record_uuid: str | None = None, limit: int | None = None,
+                operation: str | None = None) -> list[HistoryEntry]:
+        """Newest first; all of the project's history, one record's, or one operation's."""
         sql = f'SELECT * FROM "{HISTORY_LAYER.name}"'
         params: list[object] = []
+        conditions = []
         if record_uuid:
-            sql += " WHERE record_uuid = ?"
+            conditions.append("record_uuid = ?")
             params.append(record_uuid)
+        if operation:
+            conditions.append("operation = ?")
+            params.append(operation)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY fid DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [HistoryEntry(**{k: r[k] for k in HistoryEntry.__dataclass_fields__})
                 for r in self._conn.execute(sql, params)]
-
-    def boundary_history_notes(self) -> list[str]:
-        """The distinct descriptions written when boundaries were stored ("MultiPolygon, 412
-        vertices, from MK_adm2.geojson"): where a project's polygons came from."""
-        rows = self._conn.execute(
-            f'SELECT DISTINCT new_value FROM "{HISTORY_LAYER.name}" '
-            "WHERE operation = 'boundary' AND new_value IS NOT NULL")
-        return [r[0] for r in rows]
 
     def state_at(self, record_type: type[R], record_uuid: str, history_fid: int) -> R | None:
         """The record as it was right after history row ``history_fid`` (None if deleted then).
@@ -697,9 +937,9 @@ class ProjectStore:
         rows = self._conn.execute(sql, params).fetchall()
         if q.record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
-            return [record_from_row(HubActivity, r, participants=participants.get(r["uuid"], ()))
+            return [self._record(HubActivity, r, participants=participants.get(r["uuid"], ()))
                     for r in rows]  # type: ignore[misc]
-        return [record_from_row(q.record_type, r) for r in rows]  # type: ignore[misc]
+        return [self._record(q.record_type, r) for r in rows]  # type: ignore[misc]
 
     def count_query(self, q: RecordQuery) -> int:
         sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=True)
@@ -715,7 +955,32 @@ class ProjectStore:
             synthetic_data=self.meta("synthetic_data") == "1",
             created_at=self.meta("created_at", "") or "", counts=counts,
             boundaries=boundaries, read_only=self.read_only,
+            read_only_reason=self.read_only_reason, notes=self.notes,
         )
+
+
+def _translating(action: str):
+    """Public store methods raise :class:`ProjectError` sentences, never raw sqlite3 errors."""
+    def wrap(method):
+        @functools.wraps(method)
+        def translated(self: ProjectStore, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.Error, OverflowError, UnicodeDecodeError) as exc:
+                raise self._error(exc, action) from exc
+            except gpkg.GeometryDecodeError as exc:
+                raise CorruptProjectError(
+                    f"{self.path.name} holds a damaged boundary or point ({exc}); restore a backup copy or "
+                    "import the boundaries again.") from exc
+        return translated
+    return wrap
+
+
+for _name in ("add_many", "update", "delete", "delete_many", "restore_many", "set_boundaries", "set_meta"):
+    setattr(ProjectStore, _name, _translating("saved")(getattr(ProjectStore, _name)))
+for _name in ("get", "list", "count", "boundaries", "meta", "history", "state_at", "query",
+              "count_query", "info"):
+    setattr(ProjectStore, _name, _translating("read")(getattr(ProjectStore, _name)))
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -723,6 +988,51 @@ class ProjectStore:
 def record_json(record: Record) -> dict[str, object]:
     """A record as JSON-ready dict (history snapshots, restore, sync)."""
     return {f.name: to_json_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+
+
+def _stamped(record: R, now: str, author: str) -> R:
+    """A copy of a new record with the store's bookkeeping (times, author, version 1).
+
+    Equivalent to ``dataclasses.replace`` but without re-running ``__init__``, which is
+    most of the cost of adding 100,000 imported values; the copy is fresh, so setting
+    its fields does not break the immutability anyone relies on.
+    """
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    object.__setattr__(copy, "created_at", now)
+    object.__setattr__(copy, "modified_at", now)
+    object.__setattr__(copy, "modified_by", author)
+    object.__setattr__(copy, "version", 1)
+    return copy
+
+
+def _same_type_runs(records: list[R]) -> Iterator[list[R]]:
+    run: list[R] = []
+    for record in records:
+        if run and type(run[-1]) is not type(record):
+            yield run
+            run = []
+        run.append(record)
+    if run:
+        yield run
+
+
+@functools.cache
+def _scalar_fields(record_type: type[Record]) -> bool:
+    """No tuple or dict fields: the stored row and the history snapshot hold the same values."""
+    hints = field_types(record_type)
+    columns = RECORD_TABLES[record_type].columns()
+    for f in dataclasses.fields(record_type):
+        base = _base_type(hints[f.name])
+        if f.name not in columns or base is dict or typing.get_origin(base) in (tuple, dict):
+            return False
+    return True
+
+
+def _plain_rows(record_type: type[Record]) -> bool:
+    """Records stored as one plain row: no geometry, no seat or participant rows."""
+    return not RECORD_TABLES[record_type].layer.geometry_type and \
+        record_type not in (Municipality, HubActivity)
 
 
 def changed_fields(old: Record, new: Record) -> list[str]:
@@ -769,6 +1079,12 @@ def _as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
     if not polygons:
         raise ValidationError("geom", f"a boundary must be a polygon, not a {geom.geom_type}")
     return MultiPolygon(polygons)
+
+
+def _check_finite_geometry(geom: BaseGeometry | None) -> None:
+    """NaN or infinite coordinates would make every map of the project fail to draw."""
+    if geom is not None and not all(math.isfinite(v) for v in shapely.get_coordinates(geom).ravel()):
+        raise ValidationError("geom", "a boundary has a coordinate that is not a finite number")
 
 
 def _describe_geometry(geom: BaseGeometry | None, source: str = "") -> str | None:

@@ -17,6 +17,7 @@ laptops' clocks say, and conflicts are decided by one rule everywhere: the later
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import sqlite3
 import uuid as uuid_module
@@ -29,10 +30,11 @@ REPLICA_KEY = "replica_id"
 FINGERPRINT_KEY = "replica_fingerprint"
 
 
-def fingerprint(path: Path) -> str:
+def fingerprint(path: Path, st: os.stat_result | None = None) -> str:
     """Where this file lives: changes when it is copied, moved to another folder or host,
-    or replaced by another file (a restored backup)."""
-    st = path.stat()
+    or replaced by another file (a restored backup). ``st``: the file's stat when it is
+    still under a temporary name (a rename keeps device and inode)."""
+    st = st or path.stat()
     text = f"{socket.gethostname()}|{path.resolve()}|{st.st_dev}|{st.st_ino}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -56,10 +58,10 @@ def decide_replica(conn: sqlite3.Connection, path: Path) -> tuple[str, bool]:
     return replica, True
 
 
-def save_replica(conn: sqlite3.Connection, replica: str, path: Path) -> None:
+def save_replica(conn: sqlite3.Connection, replica: str, path: Path, st: os.stat_result | None = None) -> None:
     """Record the replica id with this place's fingerprint (inside the caller's transaction)."""
     conn.executemany(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)',
-                     [(REPLICA_KEY, replica), (FINGERPRINT_KEY, fingerprint(path))])
+                     [(REPLICA_KEY, replica), (FINGERPRINT_KEY, fingerprint(path, st))])
 
 
 def mint_unplaced(conn: sqlite3.Connection) -> str:

@@ -10,25 +10,20 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import types
 import typing
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import Enum
 
-from resilience_map.domain.records import (
-    ActivityParticipant,
-    HubActivity,
-    IndicatorDefinition,
-    IndicatorValue,
-    Municipality,
-    MunicipalityNote,
-    PreventionStructure,
-    Record,
-    StudyWave,
-)
 from resilience_map.domain.enums import ParticipationRole
 from resilience_map.domain.kinds import all_kinds
+from resilience_map.domain.records import (
+    ActivityParticipant,
+    Record,
+)
+from resilience_map.store import geopackage as gpkg
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
@@ -53,7 +48,13 @@ class RecordTable:
         return self.layer.name
 
     def columns(self) -> list[str]:
-        return [f.name for f in fields(self.record_type) if f.name not in self.excluded]
+        return list(_columns(self.record_type, self.excluded))
+
+
+@functools.cache
+def _columns(record_type: type[Record], excluded: tuple[str, ...]) -> tuple[str, ...]:
+    """Stored columns of a record type, worked out once (``fields()`` is slow per row)."""
+    return tuple(f.name for f in fields(record_type) if f.name not in excluded)
 
 
 RECORD_TABLES: dict[type[Record], RecordTable] = {
@@ -194,8 +195,24 @@ SCHEMA_2_DDL = [
 ALL_LAYERS = [t.layer for t in RECORD_TABLES.values()] + [SEATS_LAYER, PARTICIPANTS_LAYER, HISTORY_LAYER]
 
 
+_PLAIN = frozenset({str, int, float, bool})
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Every table, index and layer registration of a new project (inside the caller's
+    transaction). Also what an opened file's schema is checked against, so a migration
+    must leave a file with exactly the objects this creates."""
+    gpkg.initialise_container(conn)
+    for table in RECORD_TABLES.values():
+        conn.execute(create_table_sql(table))
+    for ddl in [*EXTRA_DDL, *SCHEMA_2_DDL]:
+        conn.execute(ddl)
+    for layer in ALL_LAYERS:
+        gpkg.register_layer(conn, layer)
+
+
 def to_json_value(value: object) -> object:
     """A record field value → plain JSON types (history snapshots, sync files)."""
+    if value is None or type(value) in _PLAIN:  # the common case first: imports convert millions
+        return value
     if isinstance(value, Enum):
         return value.value
     if value is None or isinstance(value, (str, int, float)):
@@ -278,8 +295,11 @@ def record_from_json(record_type: type[Record], data: typing.Mapping[str, object
 
 
 def record_to_row(record: Record) -> dict[str, object]:
-    table = RECORD_TABLES[type(record)]
-    return {name: to_column(getattr(record, name)) for name in table.columns()}
+    row = {}
+    for name in _columns(type(record), RECORD_TABLES[type(record)].excluded):
+        value = getattr(record, name)
+        row[name] = value if value is None or type(value) in _PLAIN else to_column(value)
+    return row
 
 
 def participant_to_json(p: ActivityParticipant) -> dict[str, str]:

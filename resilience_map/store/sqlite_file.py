@@ -12,7 +12,12 @@ import os
 import sqlite3
 from pathlib import Path
 
-from resilience_map.store.errors import CorruptProjectError, NotAProjectError, ProjectError
+from resilience_map.store.errors import (
+    CorruptProjectError,
+    NotAProjectError,
+    ProjectError,
+)
+from resilience_map.store.guard import Interrupt, guard_connection
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -34,7 +39,16 @@ def check_sqlite_file(path: Path) -> None:
             "(perhaps a text file or another format renamed to .gpkg)."
         )
     if len(header) < 100:
-        raise CorruptProjectError(f"{path.name} is truncated: its header is incomplete.")
+        raise CorruptProjectError(f"{path.name} is truncated: its header is incomplete. "
+                                  "Restore it from a backup copy.")
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file shorter than its header promises (call while holding a read
+    transaction, so that no other program is half-way through a commit)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        header = fh.read(100)
     expected = expected_size(header)
     if expected is not None and size < expected:
         raise CorruptProjectError(
@@ -59,19 +73,21 @@ def expected_size(header: bytes) -> int | None:
     return page_size * page_count
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path, interrupt: Interrupt | None = None) -> sqlite3.Connection:
     """A connection that can never write (used to inspect before opening for real)."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
+    guard_connection(conn, interrupt or Interrupt())
     return conn
 
 
-def connect_readwrite(path: Path) -> sqlite3.Connection:
+def connect_readwrite(path: Path, interrupt: Interrupt | None = None) -> sqlite3.Connection:
     """A connection for edits: explicit transactions, full fsync, foreign keys on."""
     conn = sqlite3.connect(
         f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=5.0
     )
     conn.row_factory = sqlite3.Row
+    guard_connection(conn, interrupt or Interrupt())
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA journal_mode = DELETE")
@@ -84,10 +100,25 @@ def is_writable(path: Path) -> bool:
 
 
 def integrity_problems(conn: sqlite3.Connection, quick: bool = True) -> list[str]:
-    """Messages from SQLite's own consistency check; empty when the file is sound."""
+    """Messages from SQLite's own consistency check; empty when the file is sound.
+
+    An interrupted check (cancel, time limit) raises instead of reporting damage.
+    """
     pragma = "quick_check" if quick else "integrity_check"
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
+            raise
         return [str(exc)]
     return [] if rows == ["ok"] else rows
+
+
+def damage_summary(name: str, problems: list[str]) -> str:
+    """SQLite's check output (often hundreds of lines) as one sentence."""
+    first = " ".join(problems[0].split())
+    if len(first) > 160:
+        first = first[:157] + "..."
+    count = f"{len(problems)} problems" if len(problems) > 1 else "a problem"
+    return (f"{name} is damaged: SQLite's integrity check found {count} (first: {first}). "
+            "Restore it from a backup copy (File → Restore a backup copy…).")
