@@ -65,14 +65,16 @@ def next_steps(session: ProjectSession, bounded: int, actions: GuideActions) -> 
                           "Import boundaries…", actions.import_boundaries))
     if not len(ix.waves):
         steps.append(Step("No study waves yet: a wave is one round of a resilience study; indicator values "
-                          "belong to one.", "New study wave…", actions.new_wave))
+                          "belong to one. Study results in a table (CSV, Excel) are imported with "
+                          "“resilience-map import-table” (close the project here first).",
+                          "New study wave…", actions.new_wave))
     if not len(ix.indicators):
         steps.append(Step("No indicators yet: say what is measured and on which scale.", "New indicator…",
                           actions.new_indicator))
     if len(ix.waves) and len(ix.indicators) and not len(ix.values):
-        steps.append(Step("No indicator values yet, so the map has nothing to colour: select a municipality "
-                          "and add its values in the profile's Indicators tab.", "Add a value…",
-                          actions.add_value))
+        steps.append(Step("No indicator values yet, so the map has nothing to colour: add them here, one "
+                          "municipality at a time, or import a study table with “resilience-map "
+                          "import-table”.", "Add a value…", actions.add_value))
     return steps
 
 
