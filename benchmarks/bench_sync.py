@@ -15,7 +15,7 @@ machine the wall clock also counts time spent waiting for a core; the load avera
 
 Usage:  python benchmarks/bench_sync.py [--changes 10000] [--keep]
 Needs PostgreSQL + PostGIS for part 3 (the same Debian packages as the tests); skipped otherwise.
-The 100k project comes from benchmarks/bench_records.py's builder (about 20 s).
+The 100k project comes from resilience_map.synthetic, the builder the tests use too.
 """
 
 from __future__ import annotations
@@ -31,12 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
-from bench_records import build_synthetic  # noqa: E402
-
 from resilience_map.domain.records import IndicatorValue  # noqa: E402
 from resilience_map.session import ProjectSession  # noqa: E402
 from resilience_map.session.synchronise import Synchronisation  # noqa: E402
 from resilience_map.store import ProjectStore  # noqa: E402
+from resilience_map.synthetic import build_synthetic  # noqa: E402
 
 
 class Clock:

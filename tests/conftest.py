@@ -18,7 +18,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 import pytest  # noqa: E402
 
 try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
-    from PySide6 import QtWebEngineWidgets  # noqa: E402,F401
+    from PySide6 import QtWebEngineWidgets  # noqa: F401
 except ImportError:  # pragma: no cover - the Qt-free core's tests still run
     pass
 
@@ -57,11 +57,25 @@ def shared_plans() -> dict:
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep QSettings and platformdirs data of tests away from the real user's."""
+    """Keep every test's preferences and data away from the real user's, on every OS.
+
+    QSettings is switched to INI files under a fresh folder per test (on Windows and
+    macOS the native registry/plist would ignore the XDG variables); the XDG variables
+    cover platformdirs and subprocesses; backups go to the same temporary home.
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("RESILIENCE_MAP_DATA_HOME", str(home / "data"))
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # pragma: no cover - the Qt-free core's tests still run
+        return
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(home / "config"))
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(home / "config"))
 
 
 @pytest.fixture(scope="session")
@@ -121,9 +135,51 @@ def demo_bounded(demo_bounded_template: Path, tmp_path: Path) -> Path:
     return private_copy(demo_bounded_template, tmp_path)
 
 
+@pytest.fixture(scope="session")
+def synthetic_100k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """100,000 indicator values over the real registry, built once per session (do not modify).
+
+    The same builder as the benchmarks (:mod:`resilience_map.synthetic`).
+    """
+    from resilience_map.synthetic import build_synthetic
+
+    return build_synthetic(tmp_path_factory.mktemp("synthetic") / "synthetic-100k.gpkg")
+
+
+@pytest.fixture
+def open_session():
+    """Factory: ``open_session(path, author="Tester")`` → a ProjectSession on ``path``,
+    closed after the test (the one way tests get a session; no test builds its own)."""
+    from resilience_map.session import ProjectSession
+
+    opened: list = []
+
+    def make(path: Path, author: str = "Tester", read_only: bool = False):
+        session = ProjectSession(author=author)
+        session.open(path, read_only=read_only)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        session.close()
+
+
+@pytest.fixture
+def demo_session(open_session, demo_project: Path):
+    """A session (author "Tester") on a private copy of the demo project."""
+    return open_session(demo_project)
+
+
+@pytest.fixture
+def session(demo_session):
+    """The session most UI tests work on (the demo session; test_session.py has its own)."""
+    return demo_session
+
+
 @pytest.fixture
 def window(qtbot):
-    """A shown main window with fresh preferences; its project is closed afterwards."""
+    """A shown main window with fresh preferences and the author "Tester"; closed afterwards."""
     from PySide6.QtCore import QSettings
 
     from resilience_map.ui.app import create_application
@@ -131,14 +187,13 @@ def window(qtbot):
 
     create_application()
     QSettings().clear()
+    QSettings().setValue("author_name", "Tester")
     win = MainWindow()
     win.resize(1400, 900)
     qtbot.addWidget(win)
     win.show()
     yield win
-    if win.store is not None:
-        win.store.close()
-        win.store = None
+    win.session.close()
 
 
 #: Set by .ci/run where the shared files exist: a test skipped for want of them fails the run.

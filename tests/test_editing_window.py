@@ -12,18 +12,16 @@ import textwrap
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from tests_helpers import page_eval as js
+from tests_helpers import type_text, wait_until_drawn
 
 from resilience_map.domain.enums import NoteCategory, StructureType
 from resilience_map.domain.records import IndicatorValue, MunicipalityNote, PreventionStructure
+from resilience_map.session import add_records, update_records
 from resilience_map.store import ProjectStore
-from resilience_map.ui.main_window import MainWindow, backup_root
-from tests_helpers import page_eval as js, wait_until_drawn
 from resilience_map.store.backups import list_backups
-
-
-
-
+from resilience_map.ui.main_window import MainWindow
+from resilience_map.ui.shell.settings import backup_root
 
 
 def test_second_instance_is_refused(window: MainWindow, qtbot, demo_project: Path) -> None:
@@ -36,14 +34,14 @@ def test_second_instance_is_refused(window: MainWindow, qtbot, demo_project: Pat
     assert window.store is not None and not window.store.read_only
 
 
-def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow, qtbot, demo_bounded: Path) -> None:
+def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow, qtbot,
+                                                             demo_bounded: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialogButtonBox
 
-    QSettings().setValue("author_name", "Tester")
     window.open_project(demo_bounded)
     wait_until_drawn(qtbot, window)
-    window.search.setText("Kumanovo")
+    type_text(window.search, "Kumanovo")
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo").uuid
     assert window.profile.uuid == kumanovo
     structures = window.profile.structures
@@ -70,12 +68,11 @@ def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow,
 
 
 def test_undo_from_the_edit_menu(window: MainWindow, demo_project: Path) -> None:
-    QSettings().setValue("author_name", "Tester")
     window.open_project(demo_project)
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo")
     before = window.store.count(PreventionStructure)
-    window.editor.add(PreventionStructure(municipality_uuid=kumanovo.uuid,
-                                          structure_type=StructureType.LOCAL_PREVENTION_COUNCIL))
+    window.session.do(add_records([PreventionStructure(municipality_uuid=kumanovo.uuid,
+                                                       structure_type=StructureType.LOCAL_PREVENTION_COUNCIL)]))
     assert window.undo_action.text() == "&Undo Add prevention structure"
     window.undo_action.trigger()
     assert window.store.count(PreventionStructure) == before
@@ -87,7 +84,6 @@ def test_undo_from_the_edit_menu(window: MainWindow, demo_project: Path) -> None
 
 
 def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bounded: Path) -> None:
-    QSettings().setValue("author_name", "Tester")
     window.open_project(demo_bounded)
     wait_until_drawn(qtbot, window)
     js(qtbot, window, "window.__marker = 7")
@@ -95,7 +91,7 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo").uuid
     value = next(v for v in window.store.list(IndicatorValue, municipality_uuid=kumanovo)
                  if v.indicator_uuid == settings.indicator_uuid and v.wave_uuid == settings.wave_uuid)
-    window.editor.update(dataclasses.replace(value, value=70))  # the top of the BRAVE-14 scale
+    window.session.do(update_records([(value, dataclasses.replace(value, value=70))]))  # BRAVE-14's top
     top = window.map.style.legend.classes[-1].color
     assert window.map.style.styles[kumanovo]["c"] == top
     qtbot.waitUntil(lambda: js(qtbot, window, f"RM.probe.fillOf('{kumanovo}')") == top, timeout=5000)
@@ -103,14 +99,14 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
 
 
 def test_backup_taken_on_open_can_be_restored(window: MainWindow, demo_project: Path) -> None:
-    QSettings().setValue("author_name", "Tester")
     window.open_project(demo_project)
     backups = list_backups(demo_project, backup_root())
     assert len(backups) == 1
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo")
     before = window.store.count(MunicipalityNote)  # the demo's notes from public pages
-    window.editor.add(MunicipalityNote(municipality_uuid=kumanovo.uuid, category=NoteCategory.NEED,
-                                       text="Training for school staff"))
+    window.session.do(add_records([MunicipalityNote(municipality_uuid=kumanovo.uuid,
+                                                    category=NoteCategory.NEED,
+                                                    text="Training for school staff")]))
     assert window.store.count(MunicipalityNote) == before + 1
     assert window.restore_backup(backups[0])
     assert window.store.count(MunicipalityNote) == before
@@ -131,6 +127,7 @@ EDITING_APP = textwrap.dedent("""
     from resilience_map.ui.main_window import MainWindow
     from resilience_map.domain.records import MunicipalityNote
     from resilience_map.domain.enums import NoteCategory
+    from resilience_map.session import add_records
     app = create_application()
     QSettings().setValue("author_name", "Burst")
     window = MainWindow()
@@ -138,9 +135,10 @@ EDITING_APP = textwrap.dedent("""
     unit = window.store.municipality_by_registry_id("mk-kumanovo")
     count = [0]
     def edit():
-        note = window.editor.add(MunicipalityNote(municipality_uuid=unit.uuid, category=NoteCategory.OBSERVATION,
-                                                  text=f"observation {count[0]}"))
-        print(note.uuid, flush=True)   # acknowledged only after the editor returned
+        note = MunicipalityNote(municipality_uuid=unit.uuid, category=NoteCategory.OBSERVATION,
+                                text=f"observation {count[0]}")
+        window.session.do(add_records([note]))
+        print(note.uuid, flush=True)   # acknowledged only after the session returned
         count[0] += 1
         QTimer.singleShot(0, edit)
     QTimer.singleShot(0, edit)

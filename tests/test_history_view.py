@@ -3,44 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from resilience_map.domain.enums import StructureStatus
 from resilience_map.domain.records import HubActivity, PreventionStructure
-from resilience_map.store import ProjectStore
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.history_view import HistoryView
+from resilience_map.session import ProjectSession, delete_records, update_records
+from resilience_map.ui.history.view import HistoryView
 
 WHEN, WHO, ACTION, TYPE, RECORD, FIELD, CHANGE = range(7)
 
 
 @pytest.fixture
-def editor(qtbot, demo_project: Path):
-    QSettings().setValue("author_name", "Tester")
-    editor = ProjectEditor()
-    editor.ask_author = lambda: "Tester"
-    editor.set_store(ProjectStore.open(demo_project))
-    yield editor
-    store = editor.store
-    editor.set_store(None)
-    store.close()
-
-
-@pytest.fixture
-def history(qtbot, editor: ProjectEditor) -> HistoryView:
-    view = HistoryView(editor)
+def history(qtbot, session: ProjectSession) -> HistoryView:
+    view = HistoryView(session)
     view.resize(1300, 600)
     qtbot.addWidget(view)
     view.show()
     return view
 
 
-def kumanovo_cat(editor: ProjectEditor) -> PreventionStructure:
-    kumanovo = editor.store.municipality_by_registry_id("mk-kumanovo")
-    return editor.store.list(PreventionStructure, municipality_uuid=kumanovo.uuid)[0]
+def kumanovo_cat(session: ProjectSession) -> PreventionStructure:
+    kumanovo = session.store.municipality_by_registry_id("mk-kumanovo")
+    return session.store.list(PreventionStructure, municipality_uuid=kumanovo.uuid)[0]
+
+
+def edit(session: ProjectSession, record, **changes):
+    """Save an edit as one step; returns the record as stored."""
+    session.do(update_records([(record, replace(record, **changes))]))
+    return session.store.get(type(record), record.uuid)
 
 
 def texts(view: HistoryView, row: int) -> list[str]:
@@ -52,10 +44,10 @@ def click_row(qtbot, view: HistoryView, row: int) -> None:
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_record_history_is_readable_and_newest_first(qtbot, editor, history) -> None:
-    cat = kumanovo_cat(editor)
-    cat = editor.update(replace(cat, status=StructureStatus.DORMANT))
-    editor.update(replace(cat, status=StructureStatus.PLANNED, member_count=14))
+def test_record_history_is_readable_and_newest_first(qtbot, session, history) -> None:
+    cat = kumanovo_cat(session)
+    cat = edit(session, cat, status=StructureStatus.DORMANT)
+    edit(session, cat, status=StructureStatus.PLANNED, member_count=14)
 
     history.show_record(PreventionStructure, cat.uuid)
 
@@ -70,9 +62,9 @@ def test_record_history_is_readable_and_newest_first(qtbot, editor, history) -> 
     assert len(rows[-1][CHANGE]) < 120  # the creation snapshot is summarised, not dumped
 
 
-def test_restore_button_is_disabled_when_nothing_sensible_is_selected(qtbot, editor, history) -> None:
-    cat = kumanovo_cat(editor)
-    editor.update(replace(cat, status=StructureStatus.DORMANT))
+def test_restore_button_is_disabled_when_nothing_sensible_is_selected(qtbot, session, history) -> None:
+    cat = kumanovo_cat(session)
+    edit(session, cat, status=StructureStatus.DORMANT)
     history.show_project()
     assert not history.restore_button.isEnabled()  # nothing selected
 
@@ -85,11 +77,11 @@ def test_restore_button_is_disabled_when_nothing_sensible_is_selected(qtbot, edi
     assert not history.restore_button.isEnabled()
 
 
-def test_restore_an_earlier_version_of_a_structure(qtbot, editor, history) -> None:
-    store, stack = editor.store, editor.undo_stack
-    cat = kumanovo_cat(editor)
-    cat = editor.update(replace(cat, status=StructureStatus.DORMANT))
-    editor.update(replace(cat, status=StructureStatus.PLANNED))
+def test_restore_an_earlier_version_of_a_structure(qtbot, session, history) -> None:
+    store, stack = session.store, session.stack
+    cat = kumanovo_cat(session)
+    cat = edit(session, cat, status=StructureStatus.DORMANT)
+    edit(session, cat, status=StructureStatus.PLANNED)
     history.show_record(PreventionStructure, cat.uuid)
 
     first_change = next(r for r in range(history.model.rowCount())
@@ -100,20 +92,20 @@ def test_restore_an_earlier_version_of_a_structure(qtbot, editor, history) -> No
     qtbot.mouseClick(history.restore_button, Qt.MouseButton.LeftButton)
 
     assert store.get(PreventionStructure, cat.uuid).status is StructureStatus.DORMANT
-    newest = texts(history, 0)  # the view re-read the history: the restore is on top
+    newest = texts(history, 0)  # the restore's history rows went on top
     assert newest[ACTION] == "Restored" and newest[CHANGE] == "Planned → Dormant"
-    assert stack.count() == 3 and stack.undoText() == "Restore prevention structure"
+    assert len(stack) == 3 and stack.undo_text == "Restore prevention structure"
 
-    stack.undo()
+    session.undo()
     assert store.get(PreventionStructure, cat.uuid).status is StructureStatus.PLANNED
-    stack.redo()
+    session.redo()
     assert store.get(PreventionStructure, cat.uuid).status is StructureStatus.DORMANT
 
 
-def test_recreate_a_deleted_activity(qtbot, editor, history) -> None:
-    store = editor.store
+def test_recreate_a_deleted_activity(qtbot, session, history) -> None:
+    store = session.store
     activity = next(a for a in store.list(HubActivity) if len(a.participants) > 1)
-    editor.delete(HubActivity, [activity.uuid])
+    session.do(delete_records([activity]))
     history.show_project()
 
     assert texts(history, 0)[ACTION] == "Deleted"
@@ -127,18 +119,38 @@ def test_recreate_a_deleted_activity(qtbot, editor, history) -> None:
     assert (back.title, back.participants, back.start_date) == (activity.title, activity.participants,
                                                                 activity.start_date)
     assert texts(history, 0)[ACTION] == "Restored"
-    editor.undo_stack.undo()
+    session.undo()
     assert not store.list(HubActivity, uuid=activity.uuid)
 
 
-def test_history_of_a_deleted_record(qtbot, editor, history) -> None:
-    cat = kumanovo_cat(editor)
-    cat = editor.update(replace(cat, status=StructureStatus.DORMANT))
-    editor.delete(PreventionStructure, [cat.uuid])
+def test_history_of_a_deleted_record(qtbot, session, history) -> None:
+    cat = kumanovo_cat(session)
+    cat = edit(session, cat, status=StructureStatus.DORMANT)
+    session.do(delete_records([cat]))
     history.show_record(PreventionStructure, cat.uuid)
 
     assert [texts(history, r)[ACTION] for r in range(3)] == ["Deleted", "Edited", "Created"]
     click_row(qtbot, history, 2)  # the state as created: re-created with its status Unknown
     assert history.restore_button.text() == "Re-create this record"
     qtbot.mouseClick(history.restore_button, Qt.MouseButton.LeftButton)
-    assert editor.store.get(PreventionStructure, cat.uuid).status is StructureStatus.UNKNOWN
+    assert session.store.get(PreventionStructure, cat.uuid).status is StructureStatus.UNKNOWN
+
+
+def test_new_history_rows_are_prepended_only_where_they_belong(qtbot, session, history) -> None:
+    """An edit adds its rows on top of the project's history without re-reading it; a record's
+    history takes only that record's rows."""
+    cat = kumanovo_cat(session)
+    shown = history.model.rowCount()
+    resets: list[int] = []
+    history.model.modelReset.connect(lambda: resets.append(1))
+    cat = edit(session, cat, status=StructureStatus.DORMANT)
+    assert history.model.rowCount() == shown + 1 and not resets
+    assert texts(history, 0)[CHANGE] == "Unknown → Dormant"
+
+    history.show_record(PreventionStructure, cat.uuid)
+    mine = history.model.rowCount()
+    other = next(s for s in session.store.list(PreventionStructure) if s.uuid != cat.uuid)
+    edit(session, other, status=StructureStatus.DORMANT)
+    assert history.model.rowCount() == mine  # another record's change is not this history
+    edit(session, cat, member_count=9)
+    assert history.model.rowCount() == mine + 1 and texts(history, 0)[FIELD] == "Member count"

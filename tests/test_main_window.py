@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from tests_helpers import type_text
 
 from resilience_map.ui.main_window import MainWindow
-from resilience_map.ui.municipality_model import UUID_ROLE
-
-
-
-
-def type_text(widget, text: str) -> None:
-    """Type text key by key. QTest.keyClicks only knows ASCII keys, so for Cyrillic and
-    Albanian letters we send the same key events a keyboard layout would produce."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+from resilience_map.ui.municipalities.model import UUID_ROLE
 
 
 def search(window: MainWindow, qtbot, text: str) -> list[str]:
@@ -32,7 +22,7 @@ def test_open_demo_lists_every_municipality(window: MainWindow, demo_project: Pa
     assert window.open_project(demo_project)
     assert window.model.rowCount() == window.store.info().counts["municipalities"] > 480
     assert "Demo data – not study results" in window.count_label.text()
-    assert demo_project.name in str(window.recent.paths()[0])
+    assert demo_project.name in str(window.files.recent.paths()[0])
 
 
 def test_cyrillic_and_albanian_forms_find_the_same_row(window: MainWindow, qtbot, demo_project: Path) -> None:
@@ -63,10 +53,15 @@ def test_text_file_named_gpkg_gives_message_and_keeps_current_project(window: Ma
     assert bad.read_text() == "not a project"
 
 
-def test_new_project_holds_the_registry(window: MainWindow, tmp_path: Path) -> None:
+def test_new_project_holds_the_registry_and_says_what_to_do_next(window: MainWindow, tmp_path: Path) -> None:
+    assert window.guide.isVisible() and "No project is open" in window.guide.texts()[0]
     assert window.new_project(tmp_path / "new.gpkg")
     assert window.model.rowCount() > 480
     assert window.store.info().counts["hub_activities"] == 0
+    hints = window.guide.texts()
+    assert window.guide.isVisible() and len(hints) == 3
+    assert hints[0].startswith("No municipality boundaries yet") and "study waves" in hints[1]
+    assert "indicators" in hints[2]
 
 
 def test_window_geometry_is_remembered(window: MainWindow, qtbot) -> None:
@@ -81,7 +76,7 @@ def test_import_with_review_assigns_chosen_unit(window: MainWindow, qtbot, demo_
                                                 shared_boundaries: Path) -> None:
     window.open_project(demo_project)
     plan = window.import_boundaries(shared_boundaries / "BA_adm2.geojson")
-    dialog = window.review_dialog
+    dialog = window.boundaries.review_dialog
     assert plan is not None and dialog is not None and dialog.isVisible()
     rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
     assert "Republika Srpska" in rows  # really Višegrad: never matched by name

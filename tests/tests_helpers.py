@@ -133,6 +133,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def type_text(widget, text: str) -> None:
+    """Type text key by key as a keyboard would, Cyrillic and Albanian letters included
+    (QTest.keyClicks only knows ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
 # --- synchronisation: a small project, copies of it, exchanges between them ---------------------
 
 def sync_base_project(path: Path) -> Path:

@@ -7,12 +7,16 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtWebEngineWidgets  # noqa: F401  (must be loaded before QApplication exists)
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from resilience_map import __version__
+
+if TYPE_CHECKING:
+    from resilience_map.ui.main_window import MainWindow
 
 ORGANIZATION = "StrongCitiesNetwork"
 APPLICATION = "ResilienceMap"
@@ -22,12 +26,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the names QSettings files its preferences under."""
     if QApplication.instance() is None:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else \
+        QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Resilience Map")
     app.setApplicationVersion(__version__)
-    return app  # type: ignore[return-value]
+    return app
 
 
 _warm_up: threading.Thread | None = None
@@ -56,7 +62,7 @@ def run_app(project: Path | None = None) -> int:
     if project is not None:
         window.open_project(project)
     else:
-        recent = window.recent.paths()
+        recent = window.files.recent.paths()
         if recent:
             window.open_project(recent[0])
     window.show()
@@ -65,10 +71,10 @@ def run_app(project: Path | None = None) -> int:
     return app.exec()
 
 
-def _exit_when_drawn(app: QApplication, window) -> None:
+def _exit_when_drawn(app: QApplication, window: MainWindow) -> None:
     """For benchmarks and smoke tests: say when the first choropleth is on screen, then quit."""
-    def drawn(_token: str) -> None:
+    def drawn() -> None:
         print("drawn", flush=True)
-        window.map_view.bridge.style_applied.disconnect(drawn)
+        window.map_feature.ready.disconnect(drawn)
         QTimer.singleShot(int(os.environ.get("RESILIENCE_MAP_EXIT_DELAY_MS", "1500")), app.quit)
-    window.map_view.bridge.style_applied.connect(drawn)
+    window.map_feature.ready.connect(drawn)

@@ -9,18 +9,10 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from resilience_map.domain.enums import ActivityType, ParticipationRole
 from resilience_map.domain.records import ActivityParticipant, HubActivity, Municipality
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.forms.base import (
-    ListLineEdit,
-    OptionalCountSpin,
-    OptionalDateEdit,
-    RecordForm,
-    date_edit,
-    enum_combo,
-    from_qdate,
-    set_combo_data,
-)
-from resilience_map.ui.forms.municipality_picker import MunicipalityMultiPicker, MunicipalityPicker
+from resilience_map.session import ProjectSession
+from resilience_map.ui.forms.base import ListLineEdit, RecordForm
+from resilience_map.ui.widgets.not_known import DateField, EnumChoice, NumberEdit, set_combo_data
+from resilience_map.ui.widgets.picker import MunicipalityMultiPicker, MunicipalityPicker
 
 PRECISIONS = (("day", "Exact day(s)"), ("month", "Month only"), ("year", "Year only"))
 NO_HOST = "No host municipality (online or elsewhere)"
@@ -38,14 +30,12 @@ class ActivityForm(RecordForm):
     """Add or edit a hub activity; the host municipality also places it on the map."""
 
     record_type = HubActivity
-    title_new = "New hub activity"
-    title_edit = "Edit hub activity"
 
-    def __init__(self, editor: ProjectEditor, record: HubActivity | None = None,
+    def __init__(self, session: ProjectSession, record: HubActivity | None = None,
                  participant_uuids: Iterable[str] = (), parent: QWidget | None = None) -> None:
-        super().__init__(editor, record, parent)
+        super().__init__(session, record, parent)
         self.setMinimumWidth(1040)
-        units = self.store.municipalities()
+        units = self.indexes.municipalities.all()
         self.units = {u.uuid: u for u in units}
         self._build_general(record)
         self.new_column()
@@ -54,16 +44,19 @@ class ActivityForm(RecordForm):
     def _build_general(self, r: HubActivity | None) -> None:
         self.title = self.add_field("title", "Title", QLineEdit(r.title if r else ""))
         self.activity_type = self.add_field("activity_type", "Type",
-                                            enum_combo(ActivityType, r.activity_type if r else None))
-        self.start = self.add_field("start_date", "Start", date_edit(r.start_date if r else None))
-        self.end = self.add_field("end_date", "End", OptionalDateEdit(r.end_date if r else None,
-                                                                      "single day / not known"))
+                                            EnumChoice(ActivityType, r.activity_type if r else None))
+        self.start = self.add_field("start_date", "Start", DateField(r.start_date if r else None,
+                                                                     optional=False))
+        self.end = self.add_field("end_date", "End", DateField(r.end_date if r else None,
+                                                               unknown_text="single day / not known"))
         self.precision = self.add_field("date_precision", "Date known to", QComboBox())
         for value, text in PRECISIONS:
             self.precision.addItem(text, value)
         set_combo_data(self.precision, r.date_precision if r else "day")
         self.participant_count = self.add_field("participant_count", "People taking part",
-                                                OptionalCountSpin(r.participant_count if r else None))
+                                                NumberEdit(r.participant_count if r else None,
+                                                           field="participant_count", integer=True,
+                                                           optional=True))
         self.topics = self.add_field("topics", "Topics", ListLineEdit(r.topics if r else ()))
         self.partners = self.add_field("partners", "Partners", ListLineEdit(r.partners if r else ()))
         self.outcomes = self.add_field("outcomes", "Outcomes", QPlainTextEdit(r.outcomes if r else ""))
@@ -77,7 +70,8 @@ class ActivityForm(RecordForm):
         self.host = self.add_field("host_municipality", "Host municipality",
                                    MunicipalityPicker(units, host, none_label=NO_HOST))
         self.host.list.setMaximumHeight(130)
-        self.host_place = self.add_field(("host_place", "host_lon", "host_lat"), "Host place", QLineEdit(r.host_place if r else ""))
+        self.host_place = self.add_field(("host_place", "host_lon", "host_lat"), "Host place",
+                                         QLineEdit(r.host_place if r else ""))
         self.host_place.setPlaceholderText("e.g. online, or a town that is not a municipality seat")
         self._auto_place = self.host_place.text() if host else ""
         self.host.chosen.connect(self._on_host_chosen)
@@ -101,7 +95,8 @@ class ActivityForm(RecordForm):
         host = self.host.selected()
         if host is not None:
             unit = self.units[host]
-            return {"host_place": place or unit.name_latin, "host_lon": unit.seat_lon, "host_lat": unit.seat_lat}
+            return {"host_place": place or unit.name_latin, "host_lon": unit.seat_lon,
+                    "host_lat": unit.seat_lat}
         r = self.original
         if isinstance(r, HubActivity) and host_of(r) is None and r.host_place == place:
             return {"host_place": place, "host_lon": r.host_lon, "host_lat": r.host_lat}
@@ -110,18 +105,19 @@ class ActivityForm(RecordForm):
     def _participants(self) -> tuple[ActivityParticipant, ...]:
         host = self.host.selected()
         listed = [ActivityParticipant(municipality_uuid=host, role=ParticipationRole.HOST)] if host else []
-        listed += [ActivityParticipant(municipality_uuid=u) for u in self.participants.selected() if u != host]
+        listed += [ActivityParticipant(municipality_uuid=u)
+                   for u in self.participants.selected() if u != host]
         return tuple(listed)
 
     def read_fields(self) -> dict[str, Any]:
         return {
             "title": self.title.text().strip(),
             "activity_type": self.activity_type.value(),
-            "start_date": from_qdate(self.start.date()),
+            "start_date": self.start.value(),
             "end_date": self.end.value(),
             "date_precision": self.precision.currentData(),
             **self._host_fields(),
-            "participant_count": self.participant_count.count(),
+            "participant_count": self.participant_count.read(),
             "topics": self.topics.values(),
             "partners": self.partners.values(),
             "outcomes": self.outcomes.toPlainText().strip(),

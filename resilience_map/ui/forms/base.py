@@ -1,61 +1,43 @@
 """What every record form shares: field rows with their own error label, and saving.
 
-A form never writes a record the domain refuses: on OK it builds the record from
-its widgets, runs the record's own ``validate()`` (the same rules the store
-applies), and only then asks the :class:`ProjectEditor` to add or update it.
-Anything refused (by the record, or later by the store: a duplicate value, a
-record changed elsewhere) is shown in words beside the field it concerns, and
-the dialog stays open so nothing typed is lost.
+A form never writes a record the domain refuses: on Save it builds the record from
+its widgets, runs the record's own ``validate()`` (the same rules the store applies),
+and only then asks the session to add or update it — one undoable step. Anything
+refused (by the record, or later by the store: a duplicate value, a record changed
+elsewhere, a full disk, a file held by another program) is shown in words beside the
+field it concerns or above the buttons, and the dialog stays open so nothing typed is
+lost.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import date
-from enum import Enum
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from resilience_map.domain.records import Municipality, Record
+from resilience_map.domain.kinds import kind_of
+from resilience_map.domain.records import Record
 from resilience_map.domain.validation import ValidationError
-from resilience_map.store.errors import ProjectError
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.forms.municipality_picker import MunicipalityPicker, unit_caption
+from resilience_map.session import Event, ProjectSession, RecordsChanged, add_records, update_records
+from resilience_map.ui.errors import USER_ERRORS, field_sentence, sentence
+from resilience_map.ui.widgets.picker import MunicipalityPicker, unit_caption
 
 ERROR_STYLE = "color: #b00020;"
-#: Reasons that read as the end of a sentence starting with the field's name.
-_PREDICATE_STARTS = ("is ", "are ", "cannot ", "can't ", "must ", "has ", "should ")
 #: Form-level errors (not tied to a visible field) go to this pseudo-field.
 GENERAL = "__form__"
-
-
-def friendly_message(error: ValidationError, label: str) -> str:
-    """A sentence a practitioner understands: "End date cannot be before the start date".
-
-    Domain reasons are written as predicates ("is required", "cannot be
-    negative") or as full statements ("there is already a value…"); the first
-    kind gets the field's visible label in front, the second is capitalised.
-    """
-    reason = error.reason.strip()
-    if label and reason.startswith(_PREDICATE_STARTS):
-        return f"{label} {reason}."
-    return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
 
 
 def error_label() -> QLabel:
@@ -67,119 +49,6 @@ def error_label() -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
-
-
-# --- small input widgets the forms share -------------------------------------------------
-
-class EnumCombo(QComboBox):
-    """Choice of an enumeration, shown by its practitioner labels.
-
-    Qt hands ``str``-based enumeration members back as plain strings, so the
-    combo keeps the type and :meth:`value` turns the item data back into a member.
-    """
-
-    def __init__(self, enum_type: type[Enum], current: Enum | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.enum_type = enum_type
-        for member in enum_type:
-            self.addItem(getattr(member, "label", str(member)), member.value)
-        self.set_value(current)
-
-    def value(self) -> Enum | None:
-        data = self.currentData()
-        return None if data is None else self.enum_type(data)
-
-    def set_value(self, member: Enum | None) -> None:
-        if member is not None:
-            set_combo_data(self, self.enum_type(member).value)
-
-
-def enum_combo(enum_type: type[Enum], current: Enum | None = None) -> EnumCombo:
-    return EnumCombo(enum_type, current)
-
-
-def set_combo_data(combo: QComboBox, data: object) -> None:
-    """Select the item carrying ``data`` (leave the selection alone if absent)."""
-    for index in range(combo.count()):
-        if combo.itemData(index) == data:
-            combo.setCurrentIndex(index)
-            return
-
-
-class TriStateCombo(QComboBox):
-    """Yes / No / Not known, for facts the hub may not have checked yet."""
-
-    def __init__(self, value: bool | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        for text, data in (("Not known", None), ("Yes", True), ("No", False)):
-            self.addItem(text, data)
-        self.set_value(value)
-
-    def value(self) -> bool | None:
-        return self.currentData()
-
-    def set_value(self, value: bool | None) -> None:
-        self.setCurrentIndex({None: 0, True: 1, False: 2}[value])
-
-
-def to_qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def date_edit(value: date | None = None) -> QDateEdit:
-    """A calendar date picker in an unambiguous day-month-year form."""
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d MMM yyyy")
-    edit.setDate(to_qdate(value or date.today()))
-    return edit
-
-
-class OptionalDateEdit(QWidget):
-    """A date with a "not known" box: many structures' founding dates are not on record."""
-
-    def __init__(self, value: date | None = None, unknown_text: str = "not known",
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = date_edit(value)
-        self.unknown = QCheckBox(unknown_text)
-        self.unknown.toggled.connect(lambda on: self.edit.setEnabled(not on))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit)
-        row.addWidget(self.unknown)
-        row.addStretch(1)
-        self.set_value(value)
-
-    def value(self) -> date | None:
-        return None if self.unknown.isChecked() else from_qdate(self.edit.date())
-
-    def set_value(self, value: date | None) -> None:
-        self.unknown.setChecked(value is None)
-        if value is not None:
-            self.edit.setDate(to_qdate(value))
-
-
-class OptionalCountSpin(QSpinBox):
-    """A head count where "not known" (shown at the bottom of the range) means None."""
-
-    def __init__(self, value: int | None = None, maximum: int = 1_000_000,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(-1, maximum)
-        self.setSpecialValueText("not known")
-        self.set_count(value)
-
-    def count(self) -> int | None:
-        return None if self.value() < 0 else self.value()
-
-    def set_count(self, value: int | None) -> None:
-        self.setValue(-1 if value is None else value)
 
 
 class ListLineEdit(QLineEdit):
@@ -209,15 +78,23 @@ def _unchanged_kept(original: Record, content: dict[str, Any]) -> dict[str, Any]
     kept = dict(content)
     for name, value in content.items():
         old = getattr(original, name)
-        if isinstance(value, str) and isinstance(old, str) and value.strip() == old.strip():
-            kept[name] = old
-        elif isinstance(value, tuple) and isinstance(old, tuple) and set(value) == set(old) \
-                and len(value) == len(old):
+        same_text = isinstance(value, str) and isinstance(old, str) and value.strip() == old.strip()
+        same_items = isinstance(value, tuple) and isinstance(old, tuple) and set(value) == set(old) \
+            and len(value) == len(old)
+        if same_text or same_items:
             kept[name] = old
     return kept
 
 
-# --- the form ---------------------------------------------------------------------------
+def stored_record(events: Sequence[Event], uuid: str) -> Record | None:
+    """The record as the store saved it, from the step's change events."""
+    for event in events:
+        if isinstance(event, RecordsChanged):
+            for record in event.current():
+                if record.uuid == uuid:
+                    return record
+    return None
+
 
 class RecordForm(QDialog):
     """Base dialog: subclasses add fields, then implement :meth:`read_fields`.
@@ -228,18 +105,17 @@ class RecordForm(QDialog):
     """
 
     record_type: ClassVar[type[Record]]
-    title_new: ClassVar[str] = "New record"
-    title_edit: ClassVar[str] = "Edit record"
 
-    def __init__(self, editor: ProjectEditor, record: Record | None = None,
+    def __init__(self, session: ProjectSession, record: Record | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.editor = editor
+        self.session = session
         self.original = record
         self.saved: Record | None = None
         self._labels: dict[str, str] = {}
         self._errors: dict[str, QLabel] = {}
-        self.setWindowTitle(self.title_new if record is None else self.title_edit)
+        label = kind_of(self.record_type).label
+        self.setWindowTitle(f"New {label}" if record is None else f"Edit {label}")
         self.setMinimumWidth(520)
         outer = QVBoxLayout(self)
         self.general_error = error_label()
@@ -258,11 +134,8 @@ class RecordForm(QDialog):
         outer.addWidget(self.buttons)
 
     @property
-    def store(self):
-        """The open project (forms only ever read through it; writes go via the editor)."""
-        if self.editor.store is None:
-            raise RuntimeError("no project is open")
-        return self.editor.store
+    def indexes(self):
+        return self.session.indexes
 
     # --- building the form ---------------------------------------------------------------
     def new_column(self) -> QFormLayout:
@@ -274,7 +147,7 @@ class RecordForm(QDialog):
         self.columns.addLayout(self.form, 1)
         return self.form
 
-    def add_field(self, name: str | Sequence[str], label: str, widget: QWidget) -> QWidget:
+    def add_field(self, name: str | Sequence[str], label: str, widget: QWidget) -> Any:
         """One labelled row: the widget, with its error label right under it.
 
         ``name`` is the record field (or fields) whose validation errors belong here.
@@ -300,7 +173,7 @@ class RecordForm(QDialog):
 
     # --- subclasses ----------------------------------------------------------------------------
     def read_fields(self) -> dict[str, Any]:
-        """The record's content fields as the widgets hold them."""
+        """The record's content fields as the widgets hold them (ValidationError if unreadable)."""
         raise NotImplementedError
 
     def check(self, record: Record) -> None:
@@ -316,31 +189,31 @@ class RecordForm(QDialog):
         return dataclasses.replace(self.original, **_unchanged_kept(self.original, content))
 
     def save(self) -> Record | None:
-        """OK: validate, then add or update through the editor; stay open on any refusal."""
+        """Save: validate, then add or update as one undoable step; stay open on any refusal."""
         self.clear_errors()
         try:
             record = self.build_record()
             self.check(record)
             if self.original is None:
-                stored = self.editor.add(record)
+                events = self.session.do(add_records([record]))
             else:
-                stored = self.editor.update(record)
+                events = self.session.do(update_records([(self.original, record)]))
         except ValidationError as exc:
             self.show_error(exc)
             return None
-        except (ProjectError, PermissionError, RuntimeError) as exc:
-            self.general_error.setText(str(exc))
+        except USER_ERRORS as exc:
+            self.general_error.setText(sentence(exc))
             self.general_error.show()
             return None
-        self.saved = stored
+        self.saved = stored_record(events, record.uuid) or self.original
         self.accept()
-        return stored
+        return self.saved
 
     def show_error(self, error: ValidationError) -> None:
         """Put the message beside its field, or above the buttons if no field shows it."""
         target = self._errors.get(error.field, self.general_error)
         label = self._labels.get(error.field, error.field.replace("_", " ").capitalize())
-        target.setText(friendly_message(error, label))
+        target.setText(field_sentence(error, label))
         target.show()
 
     def clear_errors(self) -> None:
@@ -352,12 +225,13 @@ class RecordForm(QDialog):
         """The record's municipality: fixed when the form was opened for one, else a picker."""
         self.fixed_municipality = uuid
         self.municipality_picker: MunicipalityPicker | None = None
-        if uuid is not None:
-            shown = QLabel(unit_caption(self.store.get(Municipality, uuid)))
+        unit = self.indexes.municipalities.get(uuid)
+        if unit is not None:
+            shown = QLabel(unit_caption(unit))
             shown.setTextFormat(Qt.TextFormat.PlainText)
             self.add_field("municipality_uuid", label, shown)
             return
-        self.municipality_picker = MunicipalityPicker(self.store.municipalities())
+        self.municipality_picker = MunicipalityPicker(self.indexes.municipalities.all())
         self.add_field("municipality_uuid", label, self.municipality_picker)
 
     def municipality_uuid(self) -> str:

@@ -4,33 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from resilience_map.domain.enums import Polarity
 from resilience_map.domain.records import IndicatorDefinition, Record
 from resilience_map.domain.validation import ValidationError
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.forms.base import RecordForm, enum_combo
-
-
-def scale_spin(value: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(-1_000_000, 1_000_000)
-    spin.setDecimals(2)
-    spin.setValue(value)
-    return spin
+from resilience_map.session import ProjectSession
+from resilience_map.ui.forms.base import RecordForm
+from resilience_map.ui.widgets.not_known import EnumChoice, NumberEdit
 
 
 class IndicatorForm(RecordForm):
     """Add or edit an indicator; the code must be unique in the project."""
 
     record_type = IndicatorDefinition
-    title_new = "New indicator"
-    title_edit = "Edit indicator"
 
-    def __init__(self, editor: ProjectEditor, record: IndicatorDefinition | None = None,
+    def __init__(self, session: ProjectSession, record: IndicatorDefinition | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(editor, record, parent)
+        super().__init__(session, record, parent)
         r = record
         self.code = self.add_field("code", "Code", QLineEdit(r.code if r else ""))
         self.code.setPlaceholderText("short and unique, e.g. SCORE_TRUST")
@@ -39,10 +30,12 @@ class IndicatorForm(RecordForm):
         self.framework = self.add_field("framework", "Framework", QLineEdit(r.framework if r else ""))
         self.unit = self.add_field("unit", "Unit", QLineEdit(r.unit if r else ""))
         self.unit.setPlaceholderText("e.g. % of respondents, score, points")
-        self.scale_min = self.add_field("scale_min", "Scale minimum", scale_spin(r.scale_min if r else 0))
-        self.scale_max = self.add_field("scale_max", "Scale maximum", scale_spin(r.scale_max if r else 10))
+        self.scale_min = self.add_field("scale_min", "Scale minimum",
+                                        NumberEdit(r.scale_min if r else 0, field="scale_min"))
+        self.scale_max = self.add_field("scale_max", "Scale maximum",
+                                        NumberEdit(r.scale_max if r else 10, field="scale_max"))
         self.polarity = self.add_field("polarity", "Direction",
-                                       enum_combo(Polarity, r.polarity if r else Polarity.HIGHER_IS_BETTER))
+                                       EnumChoice(Polarity, r.polarity if r else Polarity.HIGHER_IS_BETTER))
         self.description = self.add_field("description", "Description",
                                           QPlainTextEdit(r.description if r else ""))
         self.description.setMinimumHeight(70)
@@ -54,8 +47,8 @@ class IndicatorForm(RecordForm):
             "dimension": self.dimension.text().strip(),
             "framework": self.framework.text().strip(),
             "unit": self.unit.text().strip(),
-            "scale_min": self.scale_min.value(),
-            "scale_max": self.scale_max.value(),
+            "scale_min": self.scale_min.read(),
+            "scale_max": self.scale_max.read(),
             "polarity": self.polarity.value(),
             "description": self.description.toPlainText().strip(),
         }
@@ -64,6 +57,6 @@ class IndicatorForm(RecordForm):
         """Besides the record's rules: the store's unique code, said before it refuses."""
         record.validate()
         assert isinstance(record, IndicatorDefinition)
-        clash = [i for i in self.store.list(IndicatorDefinition, code=record.code) if i.uuid != record.uuid]
+        clash = [i for i in self.indexes.indicators.all() if i.code == record.code and i.uuid != record.uuid]
         if clash:
             raise ValidationError("code", f"{record.code} is already the code of “{clash[0].name}”")

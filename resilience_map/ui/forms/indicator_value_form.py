@@ -2,95 +2,38 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Record, StudyWave
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.forms.base import RecordForm, set_combo_data
-
-#: How far a typed number may leave the scale and still be kept for the message.
-_TYPED_LIMIT = 1e9
-
-
-def scale_decimals(indicator: IndicatorDefinition, value: float | None = None) -> int:
-    """Decimals that suit the scale (0–100 → 1, 0–10 → 2), never fewer than a stored value has."""
-    span = indicator.scale_max - indicator.scale_min
-    wanted = min(3, max(1, 2 - math.floor(math.log10(span)) + 1)) if span > 0 else 2
-    if value is not None:
-        text = f"{value:.6f}".rstrip("0")
-        wanted = max(wanted, len(text.split(".")[1]) if "." in text else 0)
-    return min(wanted, 6)
-
-
-def unit_suffix(indicator: IndicatorDefinition) -> str:
-    """The unit's first word ("%", "points", "score"): short enough to sit in the box."""
-    first = indicator.unit.split(" ")[0] if indicator.unit else ""
-    return f" {first}" if first else ""
-
-
-class ScaleSpinBox(QDoubleSpinBox):
-    """Steps within the indicator's scale, but keeps a number typed outside it.
-
-    Arrow keys, wheel and Page Up/Down stay on the scale. A typed number is not
-    silently clamped to the nearest end of the scale (which would store a value
-    nobody entered); it is kept so the form can say why it is refused.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(-_TYPED_LIMIT, _TYPED_LIMIT)
-        self.scale = (0.0, 100.0)
-        self.setKeyboardTracking(True)
-
-    def set_scale(self, indicator: IndicatorDefinition, value: float | None = None) -> None:
-        self.scale = (indicator.scale_min, indicator.scale_max)
-        self.setDecimals(scale_decimals(indicator, value))
-        self.setSuffix(unit_suffix(indicator))
-        self.setSingleStep(10 ** -min(self.decimals(), 1) if indicator.scale_max - indicator.scale_min <= 20 else 1)
-        self.setToolTip(f"{indicator.name}: {indicator.scale_min:g} to {indicator.scale_max:g} {indicator.unit}")
-
-    def scale_min(self) -> float:
-        return self.scale[0]
-
-    def scale_max(self) -> float:
-        return self.scale[1]
-
-    def stepBy(self, steps: int) -> None:
-        low, high = self.scale
-        self.setValue(min(high, max(low, self.value() + steps * self.singleStep())))
-
-    def stepEnabled(self) -> QDoubleSpinBox.StepEnabledFlag:
-        low, high = self.scale
-        flags = QDoubleSpinBox.StepEnabledFlag.StepNone
-        if self.value() > low:
-            flags |= QDoubleSpinBox.StepEnabledFlag.StepDownEnabled
-        if self.value() < high:
-            flags |= QDoubleSpinBox.StepEnabledFlag.StepUpEnabled
-        return flags
+from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Record
+from resilience_map.session import ProjectSession
+from resilience_map.ui.forms.base import RecordForm
+from resilience_map.ui.widgets.not_known import NumberEdit, set_combo_data
 
 
 class IndicatorValueForm(RecordForm):
-    """Add or edit a value; the value box follows the chosen indicator's scale and unit."""
+    """Add or edit a value; the value box shows the chosen indicator's scale and unit.
+
+    The value is typed, not spun: a number outside the scale is kept as typed and
+    refused with a sentence naming the scale, never silently moved onto it.
+    """
 
     record_type = IndicatorValue
-    title_new = "New indicator value"
-    title_edit = "Edit indicator value"
 
-    def __init__(self, editor: ProjectEditor, record: IndicatorValue | None = None,
+    def __init__(self, session: ProjectSession, record: IndicatorValue | None = None,
                  municipality_uuid: str | None = None, indicator_uuid: str | None = None,
                  wave_uuid: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(editor, record, parent)
-        self.indicators = {i.uuid: i for i in self.store.list(IndicatorDefinition)}
-        self.waves = {w.uuid: w for w in sorted(self.store.list(StudyWave), key=lambda w: w.start_date)}
+        super().__init__(session, record, parent)
+        self.indicators = {i.uuid: i for i in self.indexes.indicators.all()}
+        self.waves = {w.uuid: w for w in self.indexes.waves_in_order()}
         self.add_municipality_field(record.municipality_uuid if record else municipality_uuid)
         self.indicator = self.add_field("indicator_uuid", "Indicator", self._combo(
             self.indicators, record.indicator_uuid if record else indicator_uuid, lambda i: i.name))
         self.wave = self.add_field("wave_uuid", "Study wave", self._combo(
             self.waves, record.wave_uuid if record else wave_uuid, lambda w: w.name))
-        self.value = ScaleSpinBox()
+        self.value = NumberEdit(record.value if record else None, field="value")
         self.scale_hint = QLabel()
         self.scale_hint.setWordWrap(True)
         self.add_field("value", "Value", self._value_row())
@@ -98,10 +41,10 @@ class IndicatorValueForm(RecordForm):
                                             QLineEdit(record.neighbourhood if record else ""))
         self.neighbourhood.setPlaceholderText("leave empty for the whole municipality")
         self.indicator.currentIndexChanged.connect(lambda _: self._follow_indicator())
-        self._follow_indicator(record.value if record else None)
+        self._follow_indicator()
 
     @staticmethod
-    def _combo(items: dict[str, Record], current: str | None, text) -> QComboBox:
+    def _combo(items: Mapping[str, Record], current: str | None, text: Callable[[Any], str]) -> QComboBox:
         combo = QComboBox()
         for uuid, item in items.items():
             combo.addItem(text(item), uuid)
@@ -119,17 +62,14 @@ class IndicatorValueForm(RecordForm):
     def current_indicator(self) -> IndicatorDefinition | None:
         return self.indicators.get(self.indicator.currentData())
 
-    def _follow_indicator(self, value: float | None = None) -> None:
-        """Range, decimals and unit of the value box follow the chosen indicator."""
+    def _follow_indicator(self) -> None:
+        """The value box's hint and Up/Down steps follow the chosen indicator's scale."""
         indicator = self.current_indicator()
         if indicator is None:
             return
-        self.value.set_scale(indicator, value)
-        self.scale_hint.setText(f"scale {indicator.scale_min:g} to {indicator.scale_max:g} {indicator.unit}".rstrip())
-        if value is not None:
-            self.value.setValue(value)
-        elif not indicator.scale_min <= self.value.value() <= indicator.scale_max:
-            self.value.setValue(indicator.scale_min)
+        self.value.set_scale(indicator.scale_min, indicator.scale_max, indicator.unit, indicator.name)
+        hint = f"scale {indicator.scale_min:g} to {indicator.scale_max:g} {indicator.unit}"
+        self.scale_hint.setText(hint.rstrip())
 
     def read_fields(self) -> dict[str, Any]:
         wave = self.waves.get(self.wave.currentData())
@@ -137,7 +77,7 @@ class IndicatorValueForm(RecordForm):
             "municipality_uuid": self.municipality_uuid(),
             "indicator_uuid": self.indicator.currentData() or "",
             "wave_uuid": self.wave.currentData() or "",
-            "value": self.value.value(),
+            "value": self.value.read(),
             "neighbourhood": self.neighbourhood.text().strip(),
         }
         if self.original is None:  # a value entered for a synthetic demo wave is demo data too

@@ -8,14 +8,9 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLineEdit, QPlainTextEdit,
 
 from resilience_map.domain.enums import MemberSector, StructureStatus, StructureType
 from resilience_map.domain.records import PreventionStructure
-from resilience_map.ui.editing import ProjectEditor
-from resilience_map.ui.forms.base import (
-    OptionalCountSpin,
-    OptionalDateEdit,
-    RecordForm,
-    TriStateCombo,
-    enum_combo,
-)
+from resilience_map.session import ProjectSession
+from resilience_map.ui.forms.base import RecordForm
+from resilience_map.ui.widgets.not_known import DateField, EnumChoice, NumberEdit, YesNoUnknown
 
 
 class SectorChecks(QWidget):
@@ -41,27 +36,28 @@ class StructureForm(RecordForm):
     """Add or edit one municipality's prevention structure."""
 
     record_type = PreventionStructure
-    title_new = "New prevention structure"
-    title_edit = "Edit prevention structure"
 
-    def __init__(self, editor: ProjectEditor, record: PreventionStructure | None = None,
+    def __init__(self, session: ProjectSession, record: PreventionStructure | None = None,
                  municipality_uuid: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(editor, record, parent)
+        super().__init__(session, record, parent)
         r = record or PreventionStructure(municipality_uuid=municipality_uuid or "",
                                           structure_type=StructureType.CAT)
         self.add_municipality_field(record.municipality_uuid if record else municipality_uuid)
-        self.structure_type = self.add_field("structure_type", "Type", enum_combo(StructureType, r.structure_type))
+        self.structure_type = self.add_field("structure_type", "Type", EnumChoice(StructureType,
+                                                                                  r.structure_type))
         self.name = self.add_field("name", "Name", QLineEdit(r.name))
         self.name.setPlaceholderText("optional, e.g. the council's official name")
-        self.status = self.add_field("status", "Status", enum_combo(StructureStatus, r.status))
-        self.established = self.add_field("established", "Established", OptionalDateEdit(r.established))
+        self.status = self.add_field("status", "Status", EnumChoice(StructureStatus, r.status))
+        self.established = self.add_field("established", "Established", DateField(r.established))
         self.legal_basis = self.add_field("legal_basis", "Legal basis", QLineEdit(r.legal_basis))
         self.sectors = self.add_field("member_sectors", "Member sectors", SectorChecks(r.member_sectors))
-        self.member_count = self.add_field("member_count", "Members", OptionalCountSpin(r.member_count, 10_000))
-        self.referral_role = self.add_field("referral_role", "Referral role", TriStateCombo(r.referral_role))
-        self.action_plan = self.add_field("action_plan", "Action plan", TriStateCombo(r.action_plan))
+        self.member_count = self.add_field("member_count", "Members", NumberEdit(r.member_count,
+                                                                                 field="member_count",
+                                                                    integer=True, optional=True))
+        self.referral_role = self.add_field("referral_role", "Referral role", YesNoUnknown(r.referral_role))
+        self.action_plan = self.add_field("action_plan", "Action plan", YesNoUnknown(r.action_plan))
         self.dedicated_budget = self.add_field("dedicated_budget", "Dedicated budget",
-                                               TriStateCombo(r.dedicated_budget))
+                                               YesNoUnknown(r.dedicated_budget))
         self.notes = self.add_field("notes", "Notes", QPlainTextEdit(r.notes))
         self.notes.setMinimumHeight(90)
 
@@ -74,7 +70,7 @@ class StructureForm(RecordForm):
             "established": self.established.value(),
             "legal_basis": self.legal_basis.text().strip(),
             "member_sectors": self.sectors.sectors(),
-            "member_count": self.member_count.count(),
+            "member_count": self.member_count.read(),
             "referral_role": self.referral_role.value(),
             "action_plan": self.action_plan.value(),
             "dedicated_budget": self.dedicated_budget.value(),

@@ -48,7 +48,8 @@ def search_text(unit: Municipality) -> str:
 class UnitChooser(QComboBox):
     """Editable combo listing registry units; typing filters by any name form."""
 
-    def __init__(self, match: FeatureMatch, units: Sequence[Municipality], parent: QWidget | None = None) -> None:
+    def __init__(self, match: FeatureMatch, units: Sequence[Municipality],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -105,7 +106,8 @@ class BoundaryReviewDialog(QDialog):
             self.table.setCellWidget(row, 2, chooser)
             self.choosers.append(chooser)
         self._pending = pending
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import boundaries")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -116,7 +118,7 @@ class BoundaryReviewDialog(QDialog):
 
     def accept(self) -> None:
         """Write the user's choices into the plan before closing."""
-        for match, chooser in zip(self._pending, self.choosers):
+        for match, chooser in zip(self._pending, self.choosers, strict=True):
             chosen = chooser.chosen_id()
             if chosen == SKIP:
                 self.plan.skip(match.feature_index)

@@ -1,0 +1,1 @@
+"""Widgets every feature shares: the municipality picker, "not known" editors, value texts."""
