@@ -59,7 +59,7 @@ def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow,
     names = [structures.table.item(r, c).text() for r in range(structures.table.rowCount())
              for c in range(structures.table.columnCount()) if structures.table.item(r, c)]
     assert "Kumanovo schools CAT" in names
-    qtbot.waitUntil(lambda: (js(qtbot, window, f"RM.probe.coverageOf('{kumanovo}')") or []).count(
+    qtbot.waitUntil(lambda: (js(qtbot, window, f"RMProbe.coverageOf('{kumanovo}')") or []).count(
         "community_action_team:active") == 2, timeout=5000)  # the 2019 CAT and the new one
     assert window.store.history(stored[0].uuid)[0].operation == "insert"
     assert window.undo_action.text() == "&Undo Add prevention structure"
@@ -94,7 +94,7 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
     window.editor.update(dataclasses.replace(value, value=70))  # the top of the BRAVE-14 scale
     top = window.map.style.legend.classes[-1].color
     assert window.map.style.styles[kumanovo]["c"] == top
-    qtbot.waitUntil(lambda: js(qtbot, window, f"RM.probe.fillOf('{kumanovo}')") == top, timeout=5000)
+    qtbot.waitUntil(lambda: js(qtbot, window, f"RMProbe.fillOf('{kumanovo}')") == top, timeout=5000)
     assert js(qtbot, window, "window.__marker") == 7  # same page: restyled, not reloaded
 
 

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth
-from resilience_map.store import ProjectStore
-from resilience_map.ui.map_controller import ProjectSnapshot
-from resilience_map.ui.map_snapshot import TITLE_HEIGHT, FOOTER_HEIGHT, is_blank
-from tests_helpers import run_cli
+from resilience_map.session import ProjectSession
+from resilience_map.ui.map.content import MapContent
+from resilience_map.ui.map.snapshot import FOOTER_HEIGHT, TITLE_HEIGHT, is_blank
+from tests_helpers import run_cli, wait_until_drawn
 
 BACKGROUND = QColor("#eef3f7")  # .leaflet-container background in map.css
 FILL_OPACITY = 0.8
@@ -34,12 +34,12 @@ def colour_share(image: QImage, rgb: tuple[int, int, int], tolerance: int = 4, s
 
 
 def legend_colours(project: Path, code: str) -> list[str]:
-    with ProjectStore.open(project) as store:
-        snap = ProjectSnapshot.read(store)
-    ind = next(i for i in snap.indicators if i.code == code)
-    wave = sorted(snap.waves, key=lambda w: w.start_date)[-1]
-    style = build_choropleth(ChoroplethSettings(ind.uuid, wave.uuid), ind, snap.waves, snap.values,
-                             [u.uuid for u in snap.units])
+    with ProjectSession.opened(project, read_only=True) as session:
+        content = MapContent.of(session)
+    ind = content.find_indicator(code)
+    wave = content.waves[-1]
+    style = build_choropleth(ChoroplethSettings(ind.uuid, wave.uuid), ind, content.waves, content.values,
+                             [u.uuid for u in content.units])
     return [c.color for c in style.legend.classes]
 
 
@@ -83,7 +83,7 @@ def test_cli_snapshot_into_missing_folder(demo_project: Path, tmp_path: Path) ->
 
 def test_window_exports_current_view(window, qtbot, demo_bounded: Path, tmp_path: Path) -> None:
     window.open_project(demo_bounded)
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
+    wait_until_drawn(qtbot, window)
     out = window.export_image(tmp_path / "view.png", scale=1)
     assert out is not None and out.exists()
     image = QImage(str(out))

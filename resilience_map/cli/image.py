@@ -28,23 +28,21 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     prepare_headless_qt()
     from resilience_map.maps.choropleth import ChoroplethSettings
     from resilience_map.maps.classify import Scheme
-    from resilience_map.store import ProjectStore
+    from resilience_map.session import ProjectSession
     from resilience_map.ui.app import create_application
-    from resilience_map.ui.map_controller import ProjectSnapshot
-    from resilience_map.ui.map_export import export_map_image, find_indicator, find_wave
+    from resilience_map.ui.map.content import MapContent
+    from resilience_map.ui.map.export import export_map_image
 
     if args.out.suffix.lower() != ".png":
         raise CliError("--out must name a .png file")
     if not args.out.parent.is_dir():
         raise CliError(f"the folder {args.out.parent} does not exist")
     app = create_application()  # noqa: F841 (kept alive while rendering)
-    with ProjectStore.open(args.project, read_only=True) as store:
-        snapshot = ProjectSnapshot.read(store)
-        title = store.info().title
-    indicator, wave = find_indicator(snapshot, args.indicator), find_wave(snapshot, args.wave)
+    with ProjectSession.opened(args.project, read_only=True) as session:
+        content = MapContent.of(session)
+    indicator, wave = content.find_indicator(args.indicator), content.find_wave(args.wave)
     settings = ChoroplethSettings(indicator.uuid, wave.uuid, scheme=Scheme(args.scheme), k=args.classes,
                                   change=args.change)
-    out = export_map_image(snapshot, settings, args.out, project_title=title, scale=args.scale,
-                           size=(args.width, args.height))
+    out = export_map_image(content, settings, args.out, scale=args.scale, size=(args.width, args.height))
     print(f"Map image written to {out}")
     return 0

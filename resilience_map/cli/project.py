@@ -37,9 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from resilience_map.ui.app import run_app, warm_up_imports  # Qt is loaded only for the GUI
-
-    warm_up_imports()
+    from resilience_map.ui.app import run_app  # Qt is loaded only for the GUI
 
     project = args.project
     if args.demo:

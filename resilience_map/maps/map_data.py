@@ -1,59 +1,176 @@
-"""The one message that loads a project into the map page (geometry, names, symbols)."""
+"""What the map page draws for a project, as protocol messages (geometry, names, symbols).
+
+Display geometry is prepared once per project by :class:`MapGeometry` — simplified,
+rounded and written as GeoJSON by GEOS in one vectorised pass — and patched per
+municipality when boundaries change, so a reload after an import does not redo the
+other 489 units. The messages carry that GeoJSON text as is (:class:`RawJson`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from resilience_map.domain.records import HubActivity, Municipality, PreventionStructure
 from resilience_map.maps.activities import activity_markers
 from resilience_map.maps.coverage import coverage_by_country, coverage_symbols
-from resilience_map.maps.features import MapFeatures, build_features, unit_labels
+from resilience_map.maps.features import COORDINATE_DECIMALS, DISPLAY_TOLERANCE_DEG, drawn_as_seat, unit_labels
+from resilience_map.maps.page import REGION_BOUNDS
+from resilience_map.maps.protocol import Bounds, LoadProject, PatchActivities, PatchCoverage, PatchNames, RawJson
 
 
-def anchors(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]) -> dict[str, list[float]]:
+class MapGeometry:
+    """Boundaries of a project and what the page needs from them, per municipality."""
+
+    def __init__(self, boundaries: Mapping[str, BaseGeometry] | None = None,
+                 tolerance: float = DISPLAY_TOLERANCE_DEG) -> None:
+        self.tolerance = tolerance
+        self.boundaries: dict[str, BaseGeometry] = {}
+        self.geojson: dict[str, str] = {}  # uuid → simplified geometry as GeoJSON text
+        self.anchors: dict[str, list[float]] = {}  # uuid → [lon, lat] inside the polygon
+        self.areas: dict[str, float] = {}
+        self.update(boundaries or {})
+
+    def update(self, changed: Mapping[str, BaseGeometry | None]) -> None:
+        """Take new boundaries for some municipalities (None removes a boundary)."""
+        for uuid in [u for u, g in changed.items() if g is None or g.is_empty]:
+            for table in (self.boundaries, self.geojson, self.anchors, self.areas):
+                table.pop(uuid, None)  # type: ignore[attr-defined]
+        present = {u: g for u, g in changed.items() if g is not None and not g.is_empty}
+        if not present:
+            return
+        uuids = list(present)
+        full = np.array([present[u] for u in uuids], dtype=object)
+        display = shapely.set_precision(shapely.simplify(full, self.tolerance, preserve_topology=True),
+                                        10 ** -COORDINATE_DECIMALS, mode="pointwise")
+        texts = shapely.to_geojson(display)
+        points = shapely.point_on_surface(full)
+        xs, ys = shapely.get_x(points), shapely.get_y(points)
+        areas = shapely.area(full)
+        for i, uuid in enumerate(uuids):
+            self.boundaries[uuid] = present[uuid]
+            self.geojson[uuid] = str(texts[i])
+            self.anchors[uuid] = [round(float(xs[i]), 5), round(float(ys[i]), 5)]
+            self.areas[uuid] = float(areas[i])
+
+    def bounds(self, units: Iterable[Municipality]) -> Bounds:
+        """Everything drawn: polygons and seats (the six countries when nothing is)."""
+        boxes = [shapely.bounds(g) for g in self.boundaries.values()]
+        seats = [(u.seat_lon, u.seat_lat) for u in units if u.seat_lon is not None and u.seat_lat is not None]
+        if not boxes and not seats:
+            return REGION_BOUNDS
+        lons = [b[0] for b in boxes] + [b[2] for b in boxes] + [s[0] for s in seats]
+        lats = [b[1] for b in boxes] + [b[3] for b in boxes] + [s[1] for s in seats]
+        return (float(min(lons)), float(min(lats)), float(max(lons)), float(max(lats)))
+
+
+def drawn_units(units: Sequence[Municipality], geometry: MapGeometry) -> tuple[list[Municipality], list[Municipality]]:
+    """(units drawn as polygons, units drawn as seat circles)."""
+    by_registry_id = {u.registry_id: u for u in units}
+    polygons = [u for u in units if u.uuid in geometry.boundaries]
+    seats = [u for u in units if drawn_as_seat(u, geometry.boundaries, by_registry_id)]
+    return polygons, seats
+
+
+def polygons_json(polygons: Sequence[Municipality], geometry: MapGeometry, containers: set[str]) -> RawJson:
+    """A GeoJSON FeatureCollection; cities with member municipalities come first (drawn below)."""
+    ordered = sorted(polygons, key=lambda u: u.uuid not in containers)
+    features = ",".join(
+        f'{{"type":"Feature","id":{json.dumps(u.uuid)},"properties":{{"container":'
+        f'{"true" if u.uuid in containers else "false"}}},"geometry":{geometry.geojson[u.uuid]}}}'
+        for u in ordered)
+    return RawJson(f'{{"type":"FeatureCollection","features":[{features}]}}')
+
+
+def load_project(units: Sequence[Municipality], geometry: MapGeometry, structures: Sequence[PreventionStructure],
+                 activities: Sequence[HubActivity], synthetic_label: str = "", *,
+                 hidden: Sequence[str] = (), fit: bool = True) -> LoadProject:
+    """The message that loads a project into the page (everything but the colours)."""
+    polygons, seats = drawn_units(units, geometry)
+    member_parents = {u.parent_id for u in polygons if u.parent_id}
+    containers = {u.uuid for u in polygons if u.registry_id in member_parents}
+    drawn = [*polygons, *seats]
+    return LoadProject(
+        polygons=polygons_json(polygons, geometry, containers),
+        seats=[{"id": u.uuid, "lon": round(u.seat_lon, 5), "lat": round(u.seat_lat, 5)}  # type: ignore[arg-type]
+               for u in seats],
+        bounds=geometry.bounds(units),
+        containers={uuid: True for uuid in containers},
+        names={u.uuid: unit_labels(u) for u in units},
+        anchors=anchors(drawn, geometry),
+        label_order=label_order(drawn, geometry),
+        coverage=coverage_symbols(structures),
+        summary=coverage_summary(units, structures),
+        scn=scn_members(drawn),
+        activities=activity_markers(activities, {u.uuid: u for u in units}),
+        synthetic=synthetic_label,
+        hidden=list(hidden),
+        fit=fit,
+    )
+
+
+def anchors(units: Iterable[Municipality], geometry: MapGeometry) -> dict[str, list[float]]:
     """Where labels and symbols sit: a point inside the polygon, else the seat."""
     out = {}
     for u in units:
-        if u.uuid in boundaries:
-            p = shapely.point_on_surface(boundaries[u.uuid])
-            out[u.uuid] = [round(p.x, 5), round(p.y, 5)]
+        if u.uuid in geometry.anchors:
+            out[u.uuid] = geometry.anchors[u.uuid]
         elif u.seat_lon is not None and u.seat_lat is not None:
             out[u.uuid] = [u.seat_lon, u.seat_lat]
     return out
 
 
-def label_order(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]) -> list[str]:
-    """Label priority for decluttering: cities first, then larger areas / populations."""
+def label_order(units: Iterable[Municipality], geometry: MapGeometry) -> list[str]:
+    """Label priority for decluttering: cities first, then larger populations / areas."""
     def rank(u: Municipality) -> tuple:
-        area = boundaries[u.uuid].area if u.uuid in boundaries else 0.0
-        return (u.kind.value != "city", -(u.population or 0), -area)
+        return (u.kind.value != "city", -(u.population or 0), -geometry.areas.get(u.uuid, 0.0))
     return [u.uuid for u in sorted(units, key=rank)]
 
 
-def load_message(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry],
-                 structures: Sequence[PreventionStructure], activities: Sequence[HubActivity],
-                 synthetic_label: str = "", features: MapFeatures | None = None) -> dict:
-    """Everything the page draws except the choropleth colours (sent separately)."""
-    features = features or build_features(units, boundaries)
-    by_uuid = {u.uuid: u for u in units}
-    drawn = {f["id"] for f in features.polygons["features"]} | {s["id"] for s in features.seats}
-    drawn_units = [u for u in units if u.uuid in drawn]
-    return {
-        "op": "load",
-        "polygons": features.polygons,
-        "seats": features.seats,
-        "bounds": features.bounds,
-        "containers": {f["id"]: True for f in features.polygons["features"] if f["properties"]["container"]},
-        "names": {u.uuid: unit_labels(u) for u in units},
-        "anchors": anchors(drawn_units, boundaries),
-        "labelOrder": label_order(drawn_units, boundaries),
-        "coverage": coverage_symbols(structures),
-        "summary": [c.text() for c in coverage_by_country(units, structures) if c.covered],
-        "scn": [{"id": u.uuid, "since": u.scn_member_since.strftime("%B %Y")}
-                for u in units if u.scn_member_since is not None and u.uuid in drawn],
-        "activities": activity_markers(activities, by_uuid),
-        "synthetic": synthetic_label,
-    }
+def coverage_summary(units: Sequence[Municipality], structures: Iterable[PreventionStructure]) -> list[str]:
+    return [c.text() for c in coverage_by_country(units, structures) if c.covered]
+
+
+def scn_members(units: Iterable[Municipality]) -> list[dict]:
+    return [{"id": u.uuid, "since": u.scn_member_since.strftime("%B %Y")}
+            for u in units if u.scn_member_since is not None]
+
+
+# --- patches after an edit ------------------------------------------------------------------
+
+def patch_coverage(units: Sequence[Municipality], structures: Sequence[PreventionStructure],
+                   affected: Iterable[str]) -> PatchCoverage:
+    """Symbols of the affected municipalities only (an empty list clears one), and the summary."""
+    affected = set(affected)
+    symbols = coverage_symbols(s for s in structures if s.municipality_uuid in affected)
+    return PatchCoverage(coverage={uuid: symbols.get(uuid, []) for uuid in affected},
+                         summary=coverage_summary(units, structures))
+
+
+def patch_names(units: Sequence[Municipality], geometry: MapGeometry, changed: Iterable[Municipality],
+                structures: Sequence[PreventionStructure]) -> PatchNames:
+    """New names of the changed units; priorities, SCN stars and the summary follow from all units."""
+    polygons, seats = drawn_units(units, geometry)
+    drawn = [*polygons, *seats]
+    return PatchNames(names={u.uuid: unit_labels(u) for u in changed},
+                      label_order=label_order(drawn, geometry), scn=scn_members(drawn),
+                      summary=coverage_summary(units, structures))
+
+
+def patch_activities(units: Sequence[Municipality], changed: Sequence[HubActivity], removed: Iterable[str],
+                     visible: list[str]) -> PatchActivities:
+    return PatchActivities(upsert=activity_markers(changed, {u.uuid: u for u in units}),
+                           remove=list(removed), visible=visible)
+
+
+#: Unit fields that move or add/remove what the page draws (not just its text).
+GEOMETRIC_FIELDS = ("seat_lon", "seat_lat", "kind", "parent_id", "registry_id")
+
+
+def needs_reload(before: Municipality, after: Municipality) -> bool:
+    """True when a municipality's edit changes where or whether it is drawn."""
+    return any(getattr(before, f) != getattr(after, f) for f in GEOMETRIC_FIELDS)
