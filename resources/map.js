@@ -126,14 +126,15 @@ const RM = (() => {
     state.groups.scn = RMSymbols.buildScn(ctx, message.scn);
     state.groups.activities = RMSymbols.buildActivities(ctx, message.activities);
     state.groups.labels = L.layerGroup();
-    Object.entries(state.groups).forEach(([name, group]) => {
-      if (message.hidden.indexOf(name) < 0) group.addTo(ctx.map);
-    });
     RMPanels.setBadge(ctx, message.synthetic);
     RMPanels.renderSummary(ctx, message.summary);
     RMPanels.setSummaryVisible(ctx, message.hidden.indexOf("coverage") < 0);
-    state.ready = true;
+    // the view first, so every layer is projected once, at the zoom it is shown
     if (message.fit) { fitRegion(); state.fitPending = true; }
+    Object.entries(state.groups).forEach(([name, group]) => {
+      if (message.hidden.indexOf(name) < 0) group.addTo(ctx.map);
+    });
+    state.ready = true;
     RMLabels.place(ctx);
   }
 
