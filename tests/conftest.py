@@ -155,3 +155,20 @@ def map_host(qapp, tmp_path_factory: pytest.TempPathFactory):
         feature.dispose()
         window.close()
         feature.view.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL + PostGIS server for the hub tests: its own data directory and port on
+    127.0.0.1, run as the ``postgres`` user when the tests run as root (as CI does), stopped at
+    the end even when tests fail. Skips only when the Debian packages are not installed."""
+    from tests_helpers import PostgresServer
+
+    server = PostgresServer.find()
+    if server is None:
+        pytest.skip("PostgreSQL 13+ with PostGIS is not installed (Debian: postgresql postgresql-15-postgis-3)")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

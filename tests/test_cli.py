@@ -35,7 +35,7 @@ def test_info_reports_counts_and_synthetic_flag(demo_project: Path) -> None:
     result = run("info", demo_project)
     assert result.returncode == 0, result.stderr
     assert "Synthetic data: yes" in result.stdout
-    assert "Schema version: 1" in result.stdout
+    assert "Schema version: 2" in result.stdout
     municipalities = next(l for l in result.stdout.splitlines() if l.strip().startswith("municipalities"))
     assert int(municipalities.split()[1]) == 530
 

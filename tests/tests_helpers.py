@@ -63,3 +63,83 @@ def show_project(qtbot, host, path: Path, read_only: bool = False) -> None:
         panel.set_layer_visible(name, True)
     with qtbot.waitSignal(host.feature.ready, timeout=30000):
         host.session.open(path, read_only=read_only)
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl from the Debian packages)."""
+
+    SUPERUSER_PASSWORD = "hub-test-superuser"
+
+    def __init__(self, bindir: Path) -> None:
+        import tempfile
+
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="rm-pg-"))  # not under pytest's 0700 folders
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self._databases = 0
+
+    @classmethod
+    def find(cls) -> PostgresServer | None:
+        import glob
+
+        for bindir in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]),
+                             reverse=True):
+            version = bindir.split("/")[-2]
+            if int(version) >= 13 and glob.glob(f"/usr/share/postgresql/{version}/extension/postgis.control"):
+                return cls(Path(bindir))
+        return None
+
+    def _run(self, *args: str) -> None:
+        import os
+
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *args], check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> None:
+        import os
+        import shutil
+
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        pwfile = self.root / "pw"
+        pwfile.write_text(self.SUPERUSER_PASSWORD)
+        if os.geteuid() == 0:
+            shutil.chown(pwfile, "postgres", "postgres")
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
+                  "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync")
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "log"), "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        import shutil
+
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, user: str = "postgres", password: str | None = None, dbname: str = "postgres") -> str:
+        password = self.SUPERUSER_PASSWORD if password is None and user == "postgres" else password
+        auth = f"{user}:{password}" if password else user
+        return f"postgresql://{auth}@127.0.0.1:{self.port}/{dbname}"
+
+    def new_database(self) -> str:
+        """A fresh empty database; returns its name."""
+        import psycopg
+
+        self._databases += 1
+        name = f"hub{self._databases}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return name
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

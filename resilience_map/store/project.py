@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import sqlite3
@@ -34,6 +35,7 @@ from resilience_map.domain.records import (
     utc_now,
 )
 from resilience_map.domain.enums import ParticipationRole
+from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.names import fold
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
@@ -46,8 +48,10 @@ from resilience_map.store.errors import (
     RecordNotFoundError,
     StaleRecordError,
 )
+from resilience_map.store import lineage
 from resilience_map.store.lock import ProjectLock
 from resilience_map.store.migrations import migrate
+from resilience_map.store.replica import HybridClock, decide_replica, mint_unplaced, save_replica
 from resilience_map.store.query import RecordQuery, query_sql
 from resilience_map.store.schema import (
     ALL_LAYERS,
@@ -57,6 +61,7 @@ from resilience_map.store.schema import (
     META_TABLE,
     PARTICIPANTS_LAYER,
     RECORD_TABLES,
+    SCHEMA_2_DDL,
     SCHEMA_VERSION,
     SEATS_LAYER,
     _base_type,
@@ -93,6 +98,9 @@ class HistoryEntry:
     field: str | None
     old_value: str | None
     new_value: str | None
+    #: Replica that made the change and its sequence number there (None: local bookkeeping).
+    origin: str | None = None
+    seq: int | None = None
 
 
 @dataclass
@@ -133,6 +141,13 @@ class ProjectStore:
         self._touched: set[str] = set()
         self.migration_backup: Path | None = None
         self._lock: ProjectLock | None = None
+        #: This copy's replica id (None when read-only: a read-only copy writes no changes).
+        self.replica_id: str | None = None
+        self.clock = HybridClock()
+        self._next_seq = 1
+        self._seq_mark = 1
+        self._tx_hlc: str | None = None
+        self._replica_unsaved = False
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------
@@ -158,7 +173,7 @@ class ProjectStore:
             gpkg.initialise_container(conn)
             for table in RECORD_TABLES.values():
                 conn.execute(create_table_sql(table))
-            for ddl in EXTRA_DDL:
+            for ddl in [*EXTRA_DDL, *SCHEMA_2_DDL]:
                 conn.execute(ddl)
             for layer in ALL_LAYERS:
                 gpkg.register_layer(conn, layer)
@@ -166,6 +181,7 @@ class ProjectStore:
                     "title": title or path.stem, "created_at": utc_now(), "created_by": author,
                     "synthetic_data": "0"}
             conn.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', meta.items())
+            mint_unplaced(conn)
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -204,6 +220,7 @@ class ProjectStore:
             store._lock = lock
             if version < SCHEMA_VERSION:
                 store.migration_backup = migrate(path, conn, version, SCHEMA_VERSION)
+            store._start_replica()
         except BaseException:
             lock.release()
             raise
@@ -245,6 +262,19 @@ class ProjectStore:
         finally:
             conn.close()
 
+    def _start_replica(self) -> None:
+        """Take this copy's replica id (a new one if the file moved), sequence and clock."""
+        self.replica_id, self._replica_unsaved = decide_replica(self._conn, self.path)
+        row = self._conn.execute('SELECT MAX(seq) FROM "change_history" WHERE origin = ?',
+                                 (self.replica_id,)).fetchone()
+        self._next_seq = self._seq_mark = (row[0] or 0) + 1
+        self.clock.observe(self._conn.execute('SELECT MAX(hlc) FROM "change_history"').fetchone()[0])
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for the store's own modules (merge, lineage) only."""
+        return self._conn
+
     def close(self) -> None:
         self._conn.close()
         if self._lock is not None:
@@ -274,6 +304,10 @@ class ProjectStore:
             self._conn.execute("BEGIN IMMEDIATE")
             self._tx = Transaction(new_uuid())
             self._touched = set()
+            self._seq_mark = self._next_seq
+            self._tx_hlc = None
+            if self._replica_unsaved and self.replica_id:
+                save_replica(self._conn, self.replica_id, self.path)
         tx = self._tx
         assert tx is not None
         self._depth += 1
@@ -284,6 +318,7 @@ class ProjectStore:
             if self._depth == 0:
                 self._tx = None
                 self._conn.execute("ROLLBACK")
+                self._next_seq = self._seq_mark
             raise
         self._depth -= 1
         if self._depth == 0:
@@ -292,17 +327,43 @@ class ProjectStore:
                     gpkg.touch_layer(self._conn, layer)
             self._tx = None
             self._conn.execute("COMMIT")
+            self._replica_unsaved = False
 
     def _history(self, author: str, table: str, record_uuid: str, operation: str,
-                 field: str | None = None, old: object = None, new: object = None) -> None:
+                 field: str | None = None, old: object = None, new: object = None,
+                 payload: bytes | None = None) -> None:
+        """Append a history row; a record change also gets its replica id, sequence number,
+        clock and base (schema 2). The row is kept on the transaction for the change event."""
         assert self._tx is not None, "history rows are written inside a transaction"
+        origin = seq = hlc = base = None
+        if self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME:
+            origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
+            base = lineage.base_for(self._conn, table, record_uuid, field)
+            self._next_seq += 1
         row = (utc_now(), author, self._tx.change_set, table, record_uuid, operation, field,
                _history_text(old), _history_text(new))
         cursor = self._conn.execute(
             f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
-            "record_uuid, operation, field, old_value, new_value) VALUES (?,?,?,?,?,?,?,?,?)", row)
-        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row))
+            "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*row, origin, seq, hlc, base, payload))
+        self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
         self._touched.add(HISTORY_LAYER.name)
+
+    def transaction_clock(self) -> str:
+        """One clock value for every change of the current transaction."""
+        if self._tx_hlc is None:
+            self._tx_hlc = self.clock.tick()
+        return self._tx_hlc
+
+    def take_sequence_numbers(self, count: int) -> int:
+        """Reserve ``count`` sequence numbers of this replica (in a transaction); returns the first."""
+        first = self._next_seq
+        self._next_seq += count
+        return first
+
+    def touch(self, table: str) -> None:
+        """Mark a layer as changed in this transaction (GeoPackage last_change and extent)."""
+        self._touched.add(table)
 
     # --- writing records ------------------------------------------------------------
 
@@ -319,6 +380,7 @@ class ProjectStore:
                 now = utc_now()
                 record = dataclasses.replace(record, created_at=now, modified_at=now,
                                              modified_by=author, version=1)
+                record = self._claim_natural_key(record)
                 self._insert_row(record)
                 self._history(author, RECORD_TABLES[type(record)].name, record.uuid, "insert",
                               new=record_json(record))
@@ -379,6 +441,8 @@ class ProjectStore:
         with self.transaction():
             for record in records:
                 table = RECORD_TABLES[type(record)].name
+                if self.replica_id is not None:  # a uuid merged into another since it was read
+                    record = dataclasses.replace(record, uuid=lineage.canonical_uuid(self._conn, record.uuid))
                 current = self.list(type(record), uuid=record.uuid)
                 self._validate(record)
                 if current:
@@ -394,6 +458,7 @@ class ProjectStore:
                 else:
                     record = dataclasses.replace(record, modified_at=utc_now(), modified_by=author,
                                                  version=record.version + 1)
+                    record = self._claim_natural_key(record)
                     self._insert_row(record)
                     self._history(author, table, record.uuid, "restore", new=record_json(record))
                 out.append(record)
@@ -413,7 +478,7 @@ class ProjectStore:
                                    (gpkg.encode_geometry(geom), uuid))
                 self._history(author, "municipalities", uuid, "boundary", "geom",
                               _describe_geometry(gpkg.decode_geometry(old[0])),
-                              _describe_geometry(geom, source))
+                              _describe_geometry(geom, source), payload=gpkg.encode_geometry(geom))
             self._touched.add("municipalities")
         return len(geometries)
 
@@ -423,6 +488,35 @@ class ProjectStore:
             self._conn.execute(f'INSERT OR REPLACE INTO "{META_TABLE}" VALUES (?, ?)', (key, value))
             if old != value:
                 self._history(author, META_TABLE, key, "update", key, old, value)
+
+    def _claim_natural_key(self, record: R) -> R:
+        """Register the key a new record is created with; a record entered again after being
+        deleted takes the uuid it had, so every copy sees one record, not two."""
+        kind = kind_of(record)
+        if self.replica_id is None or not kind.natural_key:
+            return record
+        key = lineage.natural_key(self._conn, kind, record_json(record))
+        assert key is not None
+        existing = lineage.key_group(self._conn, kind.table, key)
+        if existing is not None and existing != record.uuid:
+            live = self._conn.execute(f'SELECT 1 FROM "{kind.table}" WHERE uuid = ?', (existing,)).fetchone()
+            if live and self._key_indexed(kind.table):
+                return record  # the unique index refuses it, with its own words
+            if live:
+                words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
+                raise ValidationError(kind.natural_key[0], f"there is already a {kind.label} with this {words}")
+            return dataclasses.replace(record, uuid=existing)
+        lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
+            self.transaction_clock(), self.replica_id, self._next_seq))
+        return record
+
+    @functools.cache  # noqa: B019 (one store, a handful of tables)
+    def _key_indexed(self, table: str) -> bool:
+        """Whether a unique index other than the uuid's guards the table."""
+        for index in self._conn.execute(f'PRAGMA index_list("{table}")').fetchall():
+            if index["unique"] and index["origin"] == "c":
+                return True
+        return False
 
     def _validate(self, record: Record) -> None:
         if isinstance(record, IndicatorValue):

@@ -32,7 +32,9 @@ from resilience_map.domain.kinds import all_kinds
 from resilience_map.store.geopackage import LayerSpec
 
 #: Version of *our* schema inside the GeoPackage (not the GeoPackage version).
-SCHEMA_VERSION = 1
+#: 2: history rows carry their replica, sequence number, clock and the writes they replace;
+#: tables for natural-key aliases, conflicts and what peers have seen (synchronisation).
+SCHEMA_VERSION = 2
 #: Written into rm_meta so that a foreign GeoPackage is recognised as such.
 APPLICATION_NAME = "resilience-map"
 
@@ -60,6 +62,15 @@ RECORD_TABLES: dict[type[Record], RecordTable] = {
                                   excluded=kind.stored_elsewhere)
     for kind in all_kinds()
 }
+
+#: Columns added to the history by schema 2 (see :mod:`resilience_map.store.lineage`).
+HISTORY_SYNC_COLUMNS = (
+    '"origin" TEXT',   # replica that made the change (NULL: local bookkeeping, never synchronised)
+    '"seq" INTEGER',   # that replica's sequence number of the change: 1, 2, 3 …
+    '"hlc" TEXT',      # hybrid logical clock: orders changes, decides conflicts deterministically
+    '"base" TEXT',     # writes this one replaces ("origin:seq" separated by spaces)
+    '"payload" BLOB',  # the boundary geometry of a "boundary" change (GeoPackage binary)
+)
 
 SEATS_LAYER = LayerSpec("municipality_seats", "Seat of each municipality (maps units without a boundary)", "POINT")
 PARTICIPANTS_LAYER = LayerSpec("activity_participants", "Municipalities taking part in hub activities")
@@ -119,6 +130,35 @@ def create_table_sql(table: RecordTable) -> str:
     return f'CREATE TABLE "{table.name}" ({", ".join(cols)})'
 
 
+#: Tables and indexes added by schema 2 (created by ``create`` and by the v1 → v2 migration).
+SYNC_DDL = [
+    'CREATE UNIQUE INDEX "idx_history_origin_seq" ON "change_history" ("origin", "seq")',
+    # A record entered on two copies under different uuids (same natural key): one canonical uuid.
+    """CREATE TABLE "sync_aliases" ("uuid" TEXT PRIMARY KEY NOT NULL, "table_name" TEXT NOT NULL,
+        "canonical" TEXT NOT NULL)""",
+    'CREATE INDEX "idx_sync_aliases_canonical" ON "sync_aliases" ("canonical")',
+    # The natural key each record was created with, deleted records included.
+    """CREATE TABLE "sync_keys" ("uuid" TEXT PRIMARY KEY NOT NULL, "table_name" TEXT NOT NULL,
+        "natural_key" TEXT NOT NULL, "first_write" TEXT NOT NULL)""",
+    'CREATE INDEX "idx_sync_keys_key" ON "sync_keys" ("table_name", "natural_key")',
+    # The values a merge did not keep, until someone decides.
+    """CREATE TABLE "sync_conflicts" ("id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        "table_name" TEXT NOT NULL, "record_uuid" TEXT NOT NULL, "field" TEXT NOT NULL,
+        "kept_write" TEXT NOT NULL, "kept_value" TEXT, "other_write" TEXT NOT NULL,
+        "other_value" TEXT, "other_author" TEXT, "other_changed_at" TEXT)""",
+    'CREATE INDEX "idx_sync_conflicts_record" ON "sync_conflicts" ("record_uuid")',
+    # What we know each peer (another replica, a hub) has seen: origin -> highest sequence number.
+    """CREATE TABLE "sync_peers" ("peer" TEXT NOT NULL, "origin" TEXT NOT NULL,
+        "seq" INTEGER NOT NULL, PRIMARY KEY ("peer", "origin"))""",
+    # Hubs this copy synchronises with: address without password, account, server cursor.
+    """CREATE TABLE "sync_hubs" ("address" TEXT PRIMARY KEY NOT NULL, "account" TEXT,
+        "municipality" TEXT, "cursor" INTEGER NOT NULL DEFAULT 0, "last_sync" TEXT)""",
+    # Own changes a hub refused at the last sync (outside the account's rights).
+    """CREATE TABLE "sync_refusals" ("origin" TEXT NOT NULL, "seq" INTEGER NOT NULL,
+        "peer" TEXT NOT NULL, "reason" TEXT NOT NULL, PRIMARY KEY ("origin", "seq", "peer"))""",
+]
+SYNC_TABLES = ("sync_aliases", "sync_keys", "sync_conflicts", "sync_peers", "sync_hubs", "sync_refusals")
+
 EXTRA_DDL = [
     f"""CREATE TABLE "{SEATS_LAYER.name}" (
         "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" POINT,
@@ -143,6 +183,12 @@ EXTRA_DDL = [
     'CREATE INDEX "idx_notes_municipality" ON "municipality_notes" ("municipality_uuid")',
     'CREATE INDEX "idx_participants_municipality" ON "activity_participants" ("municipality_uuid")',
     'CREATE INDEX "idx_history_record" ON "change_history" ("record_uuid")',
+]
+
+#: What schema 2 adds to a schema-1 file: run after EXTRA_DDL by ``create``, alone by the migration.
+SCHEMA_2_DDL = [
+    *(f'ALTER TABLE "{HISTORY_LAYER.name}" ADD COLUMN {ddl}' for ddl in HISTORY_SYNC_COLUMNS),
+    *SYNC_DDL,
 ]
 
 ALL_LAYERS = [t.layer for t in RECORD_TABLES.values()] + [SEATS_LAYER, PARTICIPANTS_LAYER, HISTORY_LAYER]
