@@ -70,15 +70,15 @@ def bench_restyle(project: Path, repeat: int) -> dict:
     window.map.restyled.connect(python_ms.append)
     page_ms: list[float] = []
     times = []
-    for i in range(repeat):
+    for _ in range(repeat):
         before = len(acks)
         t0 = time.perf_counter()
         combo.setCurrentIndex((combo.currentIndex() + 1) % combo.count())  # a user picking another indicator
-        wait(app, lambda: len(acks) > before)
+        wait(app, lambda n=before: len(acks) > n)
         times.append((time.perf_counter() - t0) * 1000)
         got: list = []  # read through Qt's runJavaScript: measuring only, not part of the app
         window.map_view.page().runJavaScript("RM.ctx.state.lastApplyMs", 0, got.append)
-        wait(app, lambda: got)
+        wait(app, lambda g=got: g)
         page_ms.append(float(got[0]))
     runs = max(3, repeat // 4)
     svg = bench_folium_reload(app, window, runs, prefer_canvas=False)
@@ -120,16 +120,16 @@ def bench_folium_reload(app, window, repeat: int, prefer_canvas: bool) -> list[f
         fmap.default_js = [("leaflet", leaflet_asset("leaflet.js").as_uri())]
         fmap.default_css = [("leaflet_css", leaflet_asset("leaflet.css").as_uri())]
         folium.GeoJson(geojson, style_function=lambda f, c=colors: {
-            "fillColor": c.get(f["id"], "#d9d9d9"), "color": "#fff", "weight": 0.7, "fillOpacity": 0.8}).add_to(fmap)
+            "fillColor": c.get(f["id"], "#d9d9d9"), "color": "#fff", "weight": 0.7,
+            "fillOpacity": 0.8}).add_to(fmap)
         html = folder / f"page{i}.html"
         fmap.save(str(html))
         before = len(loaded)
         view.setUrl(QUrl.fromLocalFile(str(html)))
-        wait(app, lambda: len(loaded) > before)
+        wait(app, lambda n=before: len(loaded) > n)
         # like the app's restyle acknowledgement: measured up to the next frame
-        # (a handful of runJavaScript calls is harmless; the app avoids it, see MapView.evaluate)
         view.page().runJavaScript(f"requestAnimationFrame(() => document.title = 'frame-{i}')")
-        wait(app, lambda: f"frame-{i}" in titles)
+        wait(app, lambda t=f"frame-{i}": t in titles)
         times.append((time.perf_counter() - t0) * 1000)
     view.close()
     return times
@@ -142,7 +142,8 @@ def drawn_polygons(content):
 
 
 def summary(values: list[float]) -> str:
-    return f"median {statistics.median(values):7.1f} ms  (min {min(values):.1f}, max {max(values):.1f}, n={len(values)})"
+    spread = f"min {min(values):.1f}, max {max(values):.1f}, n={len(values)}"
+    return f"median {statistics.median(values):7.1f} ms  ({spread})"
 
 
 def main() -> None:
@@ -150,7 +151,8 @@ def main() -> None:
     parser.add_argument("--project", type=Path)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--startup-runs", type=int, default=5)
-    parser.add_argument("--baseline", type=Path, help="another checkout whose start-up to measure alike (e.g. main)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout whose start-up to measure alike (e.g. main)")
     args = parser.parse_args()
     project = ensure_project(args.project)
     result = bench_restyle(project, args.repeat)
@@ -161,7 +163,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; project: {project.name}; {result['polygons']} polygons drawn")
     print(f"switch indicator, in-page restyle (app), to next frame: {summary(result['restyle_ms'])}")
     print(f"    of which Python (classify + colours + legend):      {summary(result['python_ms'])}")
-    print(f"    of which page (apply {result['polygons']} styles + legend):          {summary(result['page_ms'])}")
+    print(f"    of which page (apply the styles + legend):          {summary(result['page_ms'])}")
     print(f"baseline: folium re-render + reload, folium default SVG: {summary(result['reload_svg_ms'])}")
     print(f"baseline: folium re-render + reload, canvas renderer:    {summary(result['reload_canvas_ms'])}")
     print(f"speed-up vs folium default: {statistics.median(result['reload_svg_ms']) / restyle:.0f}x; "
@@ -172,7 +174,8 @@ def main() -> None:
     if args.baseline:
         before = measure_startup(project, args.startup_runs, checkout=args.baseline)
         print(f"baseline {args.baseline}: start-up {summary(before.times_ms)}")
-        print(f"baseline {args.baseline}: peak RSS {before.peak_rss_mib:.0f} MiB (PSS {before.peak_pss_mib:.0f} MiB)")
+        print(f"baseline {args.baseline}: peak RSS {before.peak_rss_mib:.0f} MiB "
+              f"(PSS {before.peak_pss_mib:.0f} MiB)")
 
 
 if __name__ == "__main__":

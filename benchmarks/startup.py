@@ -59,7 +59,8 @@ def measure_startup(project: Path, runs: int = 20, checkout: Path = REPO, exit_d
     return StartupFigures(times, peak_rss / 1024, peak_pss / 1024)
 
 
-def _launch(project: Path, checkout: Path, exit_delay_ms: int, timeout_s: float, cache: Path) -> tuple[float, int, int]:
+def _launch(project: Path, checkout: Path, exit_delay_ms: int, timeout_s: float,
+            cache: Path) -> tuple[float, int, int]:
     """One start: (milliseconds to the first choropleth, peak RSS KiB, peak PSS KiB)."""
     with tempfile.TemporaryDirectory(prefix="rm-startup-") as home:
         env = _environment(Path(home), checkout, exit_delay_ms, cache)
@@ -98,8 +99,9 @@ class _Sampler(threading.Thread):
 
 
 def _environment(home: Path, checkout: Path, exit_delay_ms: int, cache: Path) -> dict[str, str]:
-    env = dict(os.environ, RESILIENCE_MAP_EXIT_WHEN_DRAWN="1", RESILIENCE_MAP_EXIT_DELAY_MS=str(exit_delay_ms),
-               PYTHONPATH=str(checkout), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+    env = dict(os.environ, RESILIENCE_MAP_EXIT_WHEN_DRAWN="1",
+               RESILIENCE_MAP_EXIT_DELAY_MS=str(exit_delay_ms), PYTHONPATH=str(checkout),
+               XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
                XDG_CACHE_HOME=str(cache))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")

@@ -87,7 +87,7 @@ const RMPanels = (() => {
     const note = ctx.el("div", "rm-note");
     foldable(ctx, note, "note", "About the colours", ctx.el("div", "", legend.note));
     body.appendChild(note);
-    if (legend.synthetic_label) body.appendChild(ctx.el("div", "rm-synthetic", legend.synthetic_label));
+    // the demo badge above says "not study results"; an exported image has it in its title bar
     foldable(ctx, target, "legend", legend.title, body);
   }
 

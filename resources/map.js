@@ -106,6 +106,8 @@ const RM = (() => {
   function load(message) {
     Object.values(state.groups).forEach((g) => ctx.map.removeLayer(g));
     state.data = message;
+    state.selected = null;  // Python sends the selection again if it still holds
+    state.participants = new Set();
     state.polygonLayers = {};
     state.seatLayers = {};
     state.groups = {};

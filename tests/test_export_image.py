@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+from tests_helpers import run_cli, wait_until_drawn
 
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth
 from resilience_map.session import ProjectSession
 from resilience_map.ui.map.content import MapContent
 from resilience_map.ui.map.snapshot import FOOTER_HEIGHT, TITLE_HEIGHT, is_blank
-from tests_helpers import run_cli, wait_until_drawn
 
 BACKGROUND = QColor("#eef3f7")  # .leaflet-container background in map.css
 FILL_OPACITY = 0.8

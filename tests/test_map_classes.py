@@ -24,8 +24,8 @@ RNG = np.random.default_rng(11)
 
 
 @pytest.mark.parametrize("data", [
-    RNG.normal(40, 9, 495), RNG.integers(0, 11, 300).astype(float), np.r_[np.full(50, 3.0), RNG.uniform(0, 9, 60)],
-    RNG.exponential(5, 120),
+    RNG.normal(40, 9, 495), RNG.integers(0, 11, 300).astype(float),
+    np.r_[np.full(50, 3.0), RNG.uniform(0, 9, 60)], RNG.exponential(5, 120),
 ], ids=["normal", "integer-scale", "many-ties", "skewed"])
 @pytest.mark.parametrize("k", [3, 5, 9])
 def test_natural_breaks_are_as_good_as_mapclassify(data: np.ndarray, k: int) -> None:
@@ -45,7 +45,8 @@ def test_natural_breaks_are_as_good_as_mapclassify(data: np.ndarray, k: int) -> 
 @pytest.mark.parametrize("data", [RNG.normal(40, 9, 495), RNG.integers(0, 11, 300).astype(float)])
 def test_quantiles_and_equal_intervals_match_mapclassify(data: np.ndarray) -> None:
     values = {f"u{i}": float(v) for i, v in enumerate(data)}
-    for scheme, reference in ((Scheme.QUANTILES, mapclassify.Quantiles), (Scheme.EQUAL_INTERVAL, mapclassify.EqualInterval)):
+    for scheme, reference in ((Scheme.QUANTILES, mapclassify.Quantiles),
+                              (Scheme.EQUAL_INTERVAL, mapclassify.EqualInterval)):
         ours = classify_values(values, scheme, 5)
         theirs = reference(data, k=5)
         assert ours.bins == pytest.approx(tuple(theirs.bins)), scheme
@@ -57,7 +58,8 @@ def test_app_start_path_does_not_import_mapclassify_scipy_or_branca() -> None:
             "from resilience_map.maps.classify import classify_values, Scheme; "
             "from resilience_map.maps.palettes import brewer; "
             "classify_values({'a': 1.0, 'b': 2.0, 'c': 5.0}, Scheme.NATURAL_BREAKS, 3); brewer('YlGnBu', 5); "
-            "print([m for m in ('mapclassify', 'scipy', 'sklearn', 'pandas', 'branca', 'folium') if m in sys.modules])")
+            "print([m for m in ('mapclassify', 'scipy', 'sklearn', 'pandas', 'branca', 'folium') "
+            "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent)
     assert out.stdout.strip() == "[]"
@@ -94,7 +96,8 @@ def test_empty_classes_are_labelled_by_their_true_range() -> None:
 # --- the change view ----------------------------------------------------------------------------
 
 def _project(pairs, polarity=Polarity.HIGHER_IS_BETTER):
-    ind = IndicatorDefinition(code="x", name="Trust", scale_min=0, scale_max=100, unit="score", polarity=polarity)
+    ind = IndicatorDefinition(code="x", name="Trust", scale_min=0, scale_max=100, unit="score",
+                              polarity=polarity)
     w1 = StudyWave(name="W1", start_date=date(2020, 1, 1))
     w2 = StudyWave(name="W2", start_date=date(2023, 1, 1))
     values = [IndicatorValue(municipality_uuid=f"u{i}", indicator_uuid=ind.uuid, wave_uuid=w.uuid, value=v)
@@ -118,9 +121,11 @@ def test_change_view_honours_scheme_and_class_count(scheme: Scheme, k: int) -> N
     assert len(style.legend.classes) == k and sum(c.count for c in style.legend.classes) == len(CHANGES)
     changes = np.array([b - a for a, b in CHANGES], dtype=float)
     if scheme is Scheme.QUANTILES:
-        assert [c.upper for c in style.legend.classes] == pytest.approx(list(mapclassify.Quantiles(changes, k=k).bins))
+        expected = mapclassify.Quantiles(changes, k=k).bins
+        assert [c.upper for c in style.legend.classes] == pytest.approx(list(expected))
     if scheme is Scheme.EQUAL_INTERVAL:  # symmetric around no change, so equal steps match in both directions
-        assert style.legend.classes[0].lower == pytest.approx(-20) and style.legend.classes[-1].upper == pytest.approx(20)
+        classes = style.legend.classes
+        assert classes[0].lower == pytest.approx(-20) and classes[-1].upper == pytest.approx(20)
         assert "symmetric around no change" in style.legend.method
     assert style.legend.method.endswith(f"{k} classes")
 
@@ -133,14 +138,15 @@ def test_change_colours_keep_their_sign_for_uneven_classes() -> None:
         style = build_choropleth(ChoroplethSettings(ind.uuid, waves[1].uuid, scheme=scheme, k=5, change=True),
                                  ind, waves, values, _ids(len(CHANGES)))
         # a class ending at "no change" holds declines (and no change): it counts as a decline
-        sides = [(c.upper < 0 or (c.upper == 0 and c.lower < 0), c.lower > 0 or (c.lower == 0 and c.upper > 0),
-                  _redness(c.color))
+        sides = [(c.upper < 0 or (c.upper == 0 and c.lower < 0),
+                  c.lower > 0 or (c.lower == 0 and c.upper > 0), _redness(c.color))
                  for c in style.legend.classes]
         assert sides[0][0] and sides[-1][1], sides  # the data has both declines and rises
         for falling, rising, redness in sides:
             assert (redness > 20) if falling else (redness < -20) if rising else abs(redness) <= 20, sides
         worse_ind = _project(CHANGES, Polarity.HIGHER_IS_WORSE)[0]
-        worse = build_choropleth(ChoroplethSettings(worse_ind.uuid, waves[1].uuid, scheme=scheme, k=5, change=True),
+        worse_settings = ChoroplethSettings(worse_ind.uuid, waves[1].uuid, scheme=scheme, k=5, change=True)
+        worse = build_choropleth(worse_settings,
                                  worse_ind, waves, [dataclasses.replace(v, indicator_uuid=worse_ind.uuid)
                                                     for v in values], _ids(len(CHANGES)))
         assert _redness(worse.legend.classes[0].color) < -20 and _redness(worse.legend.classes[-1].color) > 20
@@ -160,7 +166,8 @@ def test_signed_colours_take_the_middle_for_a_class_spanning_zero() -> None:
 def test_change_view_of_the_first_wave_says_why() -> None:
     ind, waves, values = _project(CHANGES)
     with pytest.raises(ValueError, match="first wave"):
-        build_choropleth(ChoroplethSettings(ind.uuid, waves[0].uuid, change=True), ind, waves, values, _ids(3))
+        build_choropleth(ChoroplethSettings(ind.uuid, waves[0].uuid, change=True), ind, waves, values,
+                         _ids(3))
 
 
 def test_shown_keys_include_the_previous_wave_only_in_the_change_view() -> None:
@@ -173,7 +180,8 @@ def test_shown_keys_include_the_previous_wave_only_in_the_change_view() -> None:
 
 def test_legend_travels_as_json() -> None:
     ind, waves, values = _project(CHANGES)
-    style = build_choropleth(ChoroplethSettings(ind.uuid, waves[1].uuid, change=True), ind, waves, values, _ids(20))
+    settings = ChoroplethSettings(ind.uuid, waves[1].uuid, change=True)
+    style = build_choropleth(settings, ind, waves, values, _ids(20))
     legend = json.loads(json.dumps(style.to_json(), allow_nan=False))["legend"]
     assert [c["label"] for c in legend["classes"]][0].startswith("−")
 
@@ -185,5 +193,6 @@ def test_guide_says_where_boundaries_come_from_and_what_to_do_next() -> None:
     text = " ".join(no_boundaries.lines)
     assert "File → Import boundaries…" in text and "geoBoundaries" in text and "OpenStreetMap" in text
     empty = guide_for(units=495, boundaries=490, indicators=0, waves=0, values=0)
-    assert "Records → New indicator…" in " ".join(empty.lines) and "Records → New study wave…" in " ".join(empty.lines)
+    steps = " ".join(empty.lines)
+    assert "Records → New indicator…" in steps and "Records → New study wave…" in steps
     assert guide_for(units=495, boundaries=490, indicators=3, waves=2, values=900) is None

@@ -8,10 +8,11 @@ import socket
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
+from tests_helpers import page_eval as js
+from tests_helpers import page_run as run
 
 from resilience_map.maps import protocol as p
 from resilience_map.ui.map.engine import PAGE_URL
-from tests_helpers import page_eval as js, page_run as run
 
 
 @pytest.fixture
@@ -32,7 +33,9 @@ def test_webrtc_sends_no_udp_and_offers_no_local_addresses(view, qtbot) -> None:
     run(qtbot, view, f"""window.__rtc = {{ candidates: [], state: 'new' }};
         (async () => {{
           const pc = new RTCPeerConnection({{ iceServers: [{{ urls: 'stun:127.0.0.1:{port}' }}] }});
-          pc.onicecandidate = (e) => {{ if (e.candidate) window.__rtc.candidates.push(e.candidate.candidate); }};
+          pc.onicecandidate = (e) => {{
+            if (e.candidate) window.__rtc.candidates.push(e.candidate.candidate);
+          }};
           pc.onicegatheringstatechange = () => {{ window.__rtc.state = pc.iceGatheringState; }};
           pc.createDataChannel('probe');
           await pc.setLocalDescription(await pc.createOffer());
@@ -62,10 +65,10 @@ def test_page_cannot_read_local_files(view, qtbot, tmp_path) -> None:
         const i = new Image(); i.onload = () => {{ window.__files.img = 'loaded'; }};
         i.onerror = () => {{ window.__files.img = 'refused'; }}; i.src = {json.dumps(image_url)};
         const f = document.createElement('iframe'); f.src = {json.dumps(url)}; document.body.appendChild(f);
-        setTimeout(() => {{ try {{ window.__files.frame = f.contentDocument ? f.contentDocument.body.textContent
-                                                                             : 'refused'; }}
-                            catch (e) {{ window.__files.frame = 'refused'; }}
-                            f.remove(); }}, 300);""")
+        setTimeout(() => {{
+          try {{ window.__files.frame = f.contentDocument ? f.contentDocument.body.textContent : 'refused'; }}
+          catch (e) {{ window.__files.frame = 'refused'; }}
+          f.remove(); }}, 300);""")
     qtbot.waitUntil(lambda: len(js(qtbot, view, "window.__files") or {}) == 4, timeout=10000)
     found = js(qtbot, view, "window.__files")
     assert (found["fetch"], found["xhr"], found["img"]) == ("refused", "refused", "refused")
@@ -94,7 +97,8 @@ def test_network_is_blocked_unless_the_online_basemap_is_on(view, qtbot) -> None
             page.load(QUrl("http://example.com/"))
         assert "http://example.com/" in interceptor.blocked
         run(qtbot, view, "new Image().src = 'https://tile.openstreetmap.org/1/1/1.png'")
-        qtbot.waitUntil(lambda: any("tile.openstreetmap.org/1/1/1" in u for u in interceptor.blocked), timeout=5000)
+        qtbot.waitUntil(lambda: any("tile.openstreetmap.org/1/1/1" in u for u in interceptor.blocked),
+                        timeout=5000)
         interceptor.blocked.clear()
         interceptor.online_basemap = True
         with qtbot.waitSignal(page.loadFinished, timeout=20000):

@@ -47,7 +47,8 @@ def test_ops_are_unique_across_both_directions() -> None:
 
 def test_no_evaluation_of_scripts_in_the_page_or_the_protocol() -> None:
     source = re.sub(r"/\*.*?\*/|//[^\n]*", "", page_source(), flags=re.S)  # code, not comments
-    assert not re.search(r"\beval\s*\(|new Function\s*\(|innerHTML|insertAdjacentHTML|document\.write", source)
+    forbidden = r"\beval\s*\(|new Function\s*\(|innerHTML|insertAdjacentHTML|document\.write"
+    assert not re.search(forbidden, source)
     assert not any("eval" in op for op in {*p.TO_PAGE, *p.FROM_PAGE})
     html = (RESOURCES / "map.html").read_text(encoding="utf-8")
     policy = re.search(r'Content-Security-Policy" content="([^"]+)"', html).group(1)
@@ -61,7 +62,8 @@ def test_encoding_embeds_raw_geojson_and_refuses_invalid_numbers() -> None:
     text = p.encode(message)
     data = json.loads(text)
     assert data["op"] == "load" and data["polygons"] == {"type": "FeatureCollection", "features": []}
-    assert p.encode(p.Select("x\x00raw0\x00", zoom=False)).count("raw0") == 1  # project text is never replaced
+    # project text that looks like a marker is never replaced
+    assert p.encode(p.Select("x\x00raw0\x00", zoom=False)).count("raw0") == 1
     with pytest.raises(ValueError):
         p.encode(p.ApplyStyle({"u": {"c": "#fff", "k": 0, "v": float("nan")}}, None))
 
@@ -80,4 +82,5 @@ def test_unreadable_or_unknown_page_messages_are_errors(text: str, words: str) -
 
 def test_page_messages_decode_into_their_dataclasses() -> None:
     assert p.decode('{"op": "unit_clicked", "id": "abc"}') == p.UnitClicked("abc")
-    assert p.decode('{"op": "bounds", "token": 3, "bounds": [1, 2, 3, 4]}') == p.BoundsReported(3, [1, 2, 3, 4])
+    bounds = p.decode('{"op": "bounds", "token": 3, "bounds": [1, 2, 3, 4]}')
+    assert bounds == p.BoundsReported(3, [1, 2, 3, 4])

@@ -6,17 +6,21 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
+from tests_helpers import page_eval as js
+from tests_helpers import page_run as run
+from tests_helpers import wait_until_drawn
+
 from resilience_map.domain.enums import ActivityType
 from resilience_map.domain.records import HubActivity
 from resilience_map.store import ProjectStore
 from resilience_map.ui.main_window import MainWindow
-from tests_helpers import page_eval as js, page_run as run, wait_until_drawn
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 XSS_TITLE = 'Workshop </script><script>window.__xss=2</script>'
 
 
-def test_search_then_a_click_on_the_map_moves_one_selection(window: MainWindow, qtbot, demo_bounded: Path) -> None:
+def test_search_then_a_click_on_the_map_moves_one_selection(window: MainWindow, qtbot,
+                                                            demo_bounded: Path) -> None:
     """Search "Kumanovo", then click Lipkovo on the map: table row, profile and outline all
     show Lipkovo (the outline used to stay on Kumanovo)."""
     window.open_project(demo_bounded)
@@ -42,12 +46,14 @@ def test_hostile_text_never_executes(window: MainWindow, qtbot, demo_bounded: Pa
     with ProjectStore.open(demo_bounded) as store:
         unit = store.municipality_by_registry_id("mk-kumanovo")
         store.update(dataclasses.replace(unit, name_latin=XSS_NAME), "tester")
-        store.add(HubActivity(title=XSS_TITLE, activity_type=ActivityType.WORKSHOP, start_date=date(2023, 3, 1),
-                              host_place=XSS_NAME, host_lon=unit.seat_lon, host_lat=unit.seat_lat), "tester")
+        store.add(HubActivity(title=XSS_TITLE, activity_type=ActivityType.WORKSHOP,
+                              start_date=date(2023, 3, 1), host_place=XSS_NAME, host_lon=unit.seat_lon,
+                              host_lat=unit.seat_lat), "tester")
     window.open_project(demo_bounded)
     wait_until_drawn(qtbot, window)
     window.session.select(unit.uuid, source="test")
-    qtbot.waitUntil(lambda: XSS_NAME in js(qtbot, window, "RMProbe.labels()"), timeout=10000)  # shown literally
+    # shown literally
+    qtbot.waitUntil(lambda: XSS_NAME in js(qtbot, window, "RMProbe.labels()"), timeout=10000)
     # click every activity marker as a user would; a popup opens for each
     run(qtbot, window, "window.__popups = Array.from(document.querySelectorAll('.rm-activity')).map((e) => {"
                        " e.click(); const t = document.querySelectorAll('.rm-popup-title');"

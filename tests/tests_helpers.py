@@ -46,8 +46,8 @@ def wait_until_drawn(qtbot, target) -> None:
     bool(): pytest-qt takes a callback that returns None as "condition met"."""
     view = _view(target)
     qtbot.waitUntil(lambda: view.is_ready, timeout=20000)
-    qtbot.waitUntil(lambda: bool(page_eval(qtbot, view, "RMProbe.ready() && RMProbe.legendText().length > 0")),
-                    timeout=20000)
+    drawn = "RMProbe.ready() && RMProbe.legendText().length > 0"
+    qtbot.waitUntil(lambda: bool(page_eval(qtbot, view, drawn)), timeout=20000)
 
 
 def show_project(qtbot, host, path: Path, read_only: bool = False) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -67,11 +68,11 @@ class Legend:
 
 @dataclass(frozen=True)
 class ChoroplethStyle:
-    styles: dict[str, dict] = field(default_factory=dict)
+    styles: dict[str, dict[str, Any]] = field(default_factory=dict)
     legend: Legend | None = None
     classification: Classification | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"styles": self.styles, "legend": asdict(self.legend) if self.legend else None}
 
 
@@ -90,7 +91,8 @@ def index_values(values: Iterable[IndicatorValue]) -> dict[tuple[str, str], dict
     return index
 
 
-def values_for(values: Iterable[IndicatorValue] | ValueIndex, indicator_uuid: str, wave_uuid: str) -> dict[str, float]:
+def values_for(values: Iterable[IndicatorValue] | ValueIndex, indicator_uuid: str,
+               wave_uuid: str) -> dict[str, float]:
     """Municipality uuid → value of one indicator in one wave (whole-municipality values only)."""
     index = values if isinstance(values, Mapping) else index_values(values)
     return dict(index.get((indicator_uuid, wave_uuid), {}))

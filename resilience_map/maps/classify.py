@@ -94,7 +94,7 @@ def classify_with_bins(keys: Sequence[str], data: np.ndarray, bins: Sequence[flo
     else:
         minimum = float(min(data.min(), edges[0])) if data.size else float(edges[0]) if len(edges) else 0.0
     return Classification(scheme, minimum, tuple(float(b) for b in edges), tuple(int(c) for c in counts),
-                          {key: int(c) for key, c in zip(keys, classes)})
+                          {key: int(c) for key, c in zip(keys, classes, strict=True)})
 
 
 def manual_bins(breaks: Sequence[float], data: np.ndarray) -> tuple[float, ...]:
@@ -109,7 +109,7 @@ def manual_bins(breaks: Sequence[float], data: np.ndarray) -> tuple[float, ...]:
         if not math.isfinite(b):
             raise ClassificationError(f"The break {b} is not a finite number.")
     ordered = sorted(float(b) for b in breaks)
-    twice = next((a for a, b in zip(ordered, ordered[1:]) if a == b), None)
+    twice = next((a for a, b in zip(ordered, ordered[1:], strict=False) if a == b), None)
     if twice is not None:
         raise ClassificationError(f"The break {twice:g} is given twice; each break must be different.")
     if data.size and ordered[-1] < data.max():

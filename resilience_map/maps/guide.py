@@ -52,7 +52,8 @@ def _data_steps(indicators: int, waves: int, values: int) -> list[str]:
     if not indicators:
         steps.append("Add the indicators you measure with Records → New indicator….")
     if not waves:
-        steps.append("Add a study wave (when and by whom the survey was done) with Records → New study wave….")
+        steps.append("Add a study wave (when and by whom the survey was done) with "
+                     "Records → New study wave….")
     steps.append("Then enter indicator values in a municipality's profile or in the Records table; "
                  "the map colours each municipality by the chosen indicator and wave.")
     return steps

@@ -18,9 +18,22 @@ from shapely.geometry.base import BaseGeometry
 from resilience_map.domain.records import HubActivity, Municipality, PreventionStructure
 from resilience_map.maps.activities import activity_markers
 from resilience_map.maps.coverage import coverage_by_country, coverage_symbols
-from resilience_map.maps.features import COORDINATE_DECIMALS, DISPLAY_TOLERANCE_DEG, drawn_as_seat, unit_labels
+from resilience_map.maps.features import (
+    COORDINATE_DECIMALS,
+    DISPLAY_TOLERANCE_DEG,
+    drawn_as_seat,
+    unit_labels,
+)
 from resilience_map.maps.page import REGION_BOUNDS
-from resilience_map.maps.protocol import Bounds, LoadProject, PatchActivities, PatchCoverage, PatchNames, RawJson
+from resilience_map.maps.protocol import (
+    Bounds,
+    Json,
+    LoadProject,
+    PatchActivities,
+    PatchCoverage,
+    PatchNames,
+    RawJson,
+)
 
 
 class MapGeometry:
@@ -39,7 +52,7 @@ class MapGeometry:
         """Take new boundaries for some municipalities (None removes a boundary)."""
         for uuid in [u for u, g in changed.items() if g is None or g.is_empty]:
             for table in (self.boundaries, self.geojson, self.anchors, self.areas):
-                table.pop(uuid, None)  # type: ignore[attr-defined]
+                table.pop(uuid, None)
         present = {u: g for u, g in changed.items() if g is not None and not g.is_empty}
         if not present:
             return
@@ -68,7 +81,8 @@ class MapGeometry:
         return (float(min(lons)), float(min(lats)), float(max(lons)), float(max(lats)))
 
 
-def drawn_units(units: Sequence[Municipality], geometry: MapGeometry) -> tuple[list[Municipality], list[Municipality]]:
+def drawn_units(units: Sequence[Municipality],
+                geometry: MapGeometry) -> tuple[list[Municipality], list[Municipality]]:
     """(units drawn as polygons, units drawn as seat circles)."""
     by_registry_id = {u.registry_id: u for u in units}
     polygons = [u for u in units if u.uuid in geometry.boundaries]
@@ -86,8 +100,9 @@ def polygons_json(polygons: Sequence[Municipality], geometry: MapGeometry, conta
     return RawJson(f'{{"type":"FeatureCollection","features":[{features}]}}')
 
 
-def load_project(units: Sequence[Municipality], geometry: MapGeometry, structures: Sequence[PreventionStructure],
-                 activities: Sequence[HubActivity], synthetic_label: str = "", *,
+def load_project(units: Sequence[Municipality], geometry: MapGeometry,
+                 structures: Sequence[PreventionStructure], activities: Sequence[HubActivity],
+                 synthetic_label: str = "", *,
                  hidden: Sequence[str] = (), fit: bool = True) -> LoadProject:
     """The message that loads a project into the page (everything but the colours)."""
     polygons, seats = drawn_units(units, geometry)
@@ -126,7 +141,7 @@ def anchors(units: Iterable[Municipality], geometry: MapGeometry) -> dict[str, l
 
 def label_order(units: Iterable[Municipality], geometry: MapGeometry) -> list[str]:
     """Label priority for decluttering: cities first, then larger populations / areas."""
-    def rank(u: Municipality) -> tuple:
+    def rank(u: Municipality) -> tuple[bool, int, float]:
         return (u.kind.value != "city", -(u.population or 0), -geometry.areas.get(u.uuid, 0.0))
     return [u.uuid for u in sorted(units, key=rank)]
 
@@ -135,7 +150,7 @@ def coverage_summary(units: Sequence[Municipality], structures: Iterable[Prevent
     return [c.text() for c in coverage_by_country(units, structures) if c.covered]
 
 
-def scn_members(units: Iterable[Municipality]) -> list[dict]:
+def scn_members(units: Iterable[Municipality]) -> list[Json]:
     return [{"id": u.uuid, "since": u.scn_member_since.strftime("%B %Y")}
             for u in units if u.scn_member_since is not None]
 

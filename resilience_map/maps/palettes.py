@@ -34,7 +34,8 @@ def _schemes() -> dict[str, list[str]]:
     for folder in folders:
         path = Path(folder) / "_schemes.json"
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+            schemes: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+            return schemes
     from branca.utilities import color_brewer  # a branca without the file: ask it (slower)
 
     return {f"{name}_{n:02d}": color_brewer(name, n) for name in LONGEST for n in range(3, LONGEST[name] + 1)}
@@ -135,5 +136,6 @@ def interpolate(stops: Sequence[str], n: int) -> list[str]:
         t = j * (len(rgb) - 1) / max(n - 1, 1)
         i = min(int(t), len(rgb) - 2)
         f = t - i
-        out.append("#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(rgb[i], rgb[i + 1])))
+        pairs = zip(rgb[i], rgb[i + 1], strict=True)
+        out.append("#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in pairs))
     return out

@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+Json = dict[str, Any]  # a JSON object
+
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees)
 
 
@@ -60,17 +62,17 @@ class LoadProject(ToPage):
     """Everything the page draws except the choropleth colours (sent by :class:`ApplyStyle`)."""
 
     op: ClassVar[str] = "load"
-    polygons: RawJson | dict  # GeoJSON FeatureCollection, feature id = municipality uuid
-    seats: list[dict]  # units drawn as circles: {id, lon, lat}
+    polygons: RawJson | Json  # GeoJSON FeatureCollection, feature id = municipality uuid
+    seats: list[Json]  # units drawn as circles: {id, lon, lat}
     bounds: Bounds
     containers: dict[str, bool]  # cities drawn under their member municipalities
     names: dict[str, dict[str, str]]  # uuid → {latin, local, en}
     anchors: dict[str, list[float]]  # uuid → [lon, lat] for labels and symbols
     label_order: list[str]
-    coverage: dict[str, list[dict]]
+    coverage: dict[str, list[Json]]
     summary: list[str]
-    scn: list[dict]
-    activities: list[dict]
+    scn: list[Json]
+    activities: list[Json]
     synthetic: str = ""
     hidden: list[str] = field(default_factory=list)  # layers switched off
     fit: bool = True  # fit the region (a new project) or keep the view (a reload)
@@ -79,8 +81,8 @@ class LoadProject(ToPage):
 @dataclass(frozen=True, eq=False)
 class ApplyStyle(ToPage):
     op: ClassVar[str] = "style"
-    styles: dict[str, dict]  # uuid → {"c": colour, "k": class, "v": value}
-    legend: dict | None
+    styles: dict[str, Json]  # uuid → {"c": colour, "k": class, "v": value}
+    legend: Json | None
     token: str = ""  # answered with StyleApplied once the colours can be on screen
 
 
@@ -104,7 +106,7 @@ class PatchActivities(ToPage):
     """Activities added/changed (``upsert``, full markers) or removed (uuids)."""
 
     op: ClassVar[str] = "patch_activities"
-    upsert: list[dict]
+    upsert: list[Json]
     remove: list[str]
     visible: list[str]
 
@@ -114,7 +116,7 @@ class PatchCoverage(ToPage):
     """New structure symbols for some municipalities (an empty list removes them)."""
 
     op: ClassVar[str] = "patch_coverage"
-    coverage: dict[str, list[dict]]
+    coverage: dict[str, list[Json]]
     summary: list[str]
 
 
@@ -125,7 +127,7 @@ class PatchNames(ToPage):
     op: ClassVar[str] = "patch_names"
     names: dict[str, dict[str, str]]
     label_order: list[str]
-    scn: list[dict]
+    scn: list[Json]
     summary: list[str]
 
 

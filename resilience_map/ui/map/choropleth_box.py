@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,10 +28,18 @@ from resilience_map.maps.choropleth import ChoroplethSettings
 from resilience_map.maps.classify import MAX_CLASSES, MIN_CLASSES, Scheme
 from resilience_map.maps.palettes import DIVERGING, SEQUENTIAL
 
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with an object name (tests and style sheets find widgets by it)."""
+    widget.setObjectName(name)
+    return widget
+
 
 def compact_combo(name: str) -> QComboBox:
     """A combo box that does not widen the dock to its longest entry (full text in the tooltip)."""
-    combo = QComboBox(objectName=name)
+    combo = named(QComboBox(), name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(8)
     combo.currentTextChanged.connect(combo.setToolTip)
@@ -61,21 +70,23 @@ class ChoroplethBox(QGroupBox):
         super().__init__("Indicator map", parent)
         self.indicator = compact_combo("indicatorCombo")
         self.wave = compact_combo("waveCombo")
-        self.change = QCheckBox("Change since the previous wave")
+        self.change = QCheckBox("Change from previous wave")
+        self.change.setToolTip("Colour each municipality by how much its value changed since the previous "
+                               "study wave (blue = improvement, red = deterioration).")
         self.scheme = compact_combo("schemeCombo")
         for scheme in Scheme:
             self.scheme.addItem(scheme.label, scheme)
-        self.classes = QSpinBox(objectName="classesSpin")
+        self.classes = named(QSpinBox(), "classesSpin")
         self.classes.setRange(MIN_CLASSES, MAX_CLASSES)
         self.classes.setValue(5)
         self.classes.setToolTip("Number of classes")
-        self.breaks = QLineEdit(objectName="breaksEdit")
+        self.breaks = named(QLineEdit(), "breaksEdit")
         self.breaks.setPlaceholderText("Breaks, e.g. 30, 40, 50")
-        self.palette = compact_combo("paletteCombo")
-        self.palette.addItems(SEQUENTIAL)
-        self.diverging = compact_combo("divergingCombo")
-        self.diverging.addItems(DIVERGING)
-        self.message = QLabel(objectName="choroplethMessage")
+        self.colours = compact_combo("paletteCombo")
+        self.colours.addItems(SEQUENTIAL)
+        self.change_colours = compact_combo("divergingCombo")
+        self.change_colours.addItems(DIVERGING)
+        self.message = named(QLabel(), "choroplethMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #a02000;")
         self.message.hide()
@@ -91,13 +102,15 @@ class ChoroplethBox(QGroupBox):
         form.addRow(self.change)
         form.addRow("Classes", classes)
         form.addRow("Breaks", self.breaks)
-        form.addRow("Colours", self.palette)
-        form.addRow("Colours", self.diverging)
+        form.addRow("Colours", self.colours)
+        form.addRow("Colours", self.change_colours)
         form.addRow(self.message)
         self._form = form
-        self._breaks_timer = QTimer(self, singleShot=True, interval=400)  # restyle after a pause
+        self._breaks_timer = QTimer(self)  # restyle after a pause in typing, not on every key
+        self._breaks_timer.setSingleShot(True)
+        self._breaks_timer.setInterval(400)
         self._breaks_timer.timeout.connect(self.changed)
-        for combo in (self.indicator, self.wave, self.scheme, self.palette, self.diverging):
+        for combo in (self.indicator, self.wave, self.scheme, self.colours, self.change_colours):
             combo.currentIndexChanged.connect(self._edited)
         self.classes.valueChanged.connect(self._edited)
         self.change.toggled.connect(self._edited)
@@ -135,8 +148,8 @@ class ChoroplethBox(QGroupBox):
         manual = self.current_scheme() is Scheme.MANUAL
         self._form.setRowVisible(self.breaks, manual)
         self.classes.setEnabled(not manual)
-        self._form.setRowVisible(self.palette, not self.change.isChecked())
-        self._form.setRowVisible(self.diverging, self.change.isChecked())
+        self._form.setRowVisible(self.colours, not self.change.isChecked())
+        self._form.setRowVisible(self.change_colours, self.change.isChecked())
 
     def settings(self) -> ChoroplethSettings | str | None:
         """The user's choice; a sentence when it cannot be drawn; None when there is nothing to draw."""
@@ -150,8 +163,8 @@ class ChoroplethBox(QGroupBox):
             breaks = parsed
         return ChoroplethSettings(
             indicator_uuid=self.indicator.currentData(), wave_uuid=self.wave.currentData(),
-            scheme=self.current_scheme(), k=self.classes.value(), palette=self.palette.currentText(),
-            diverging_palette=self.diverging.currentText(), manual_breaks=breaks,
+            scheme=self.current_scheme(), k=self.classes.value(), palette=self.colours.currentText(),
+            diverging_palette=self.change_colours.currentText(), manual_breaks=breaks,
             change=self.change.isChecked())
 
     def show_message(self, text: str) -> None:

@@ -62,7 +62,8 @@ class MapContent:
             values=indexes.values.by_key,
             structures=indexes.structures.all(),
             activities=indexes.activities.all(),
-            synthetic_label=label if label is not None else synthetic_label(session, bool(info and info.synthetic_data)),
+            synthetic_label=label if label is not None
+            else synthetic_label(session, bool(info and info.synthetic_data)),
         )
 
     def drawn_ids(self) -> list[str]:

@@ -63,4 +63,5 @@ def chromium_flags(existing: str) -> str:
 
 
 def add_chromium_flags() -> None:
-    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags(os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""))
+    name = "QTWEBENGINE_CHROMIUM_FLAGS"
+    os.environ[name] = chromium_flags(os.environ.get(name, ""))

@@ -74,6 +74,7 @@ def run_export_dialog(feature: MapFeature) -> Path | None:
 
 
 def _warn(parent: QWidget, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, "Map image not saved", text, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Map image not saved", text, QMessageBox.StandardButton.Ok,
+                      parent)
     box.setObjectName("errorBox")
     box.open()  # non-blocking, so scripted use and tests are never stuck

@@ -154,7 +154,7 @@ class MapFeature(QObject):
             self.label, hidden=self.panel.hidden_layers(), fit=fit))
         self.filter_activities(*self.panel.date_range())
         self._update_guide()
-        if self.session.selection:
+        if self.session.selection:  # the page forgets the selection with the old geometry
             self.view.send(p.Select(self.session.selection, zoom=False))
 
     def _update_guide(self) -> None:
@@ -176,10 +176,10 @@ class MapFeature(QObject):
         started = time.perf_counter()
         choice = self.panel.choropleth_choice()
         content = self.content()
-        indicator = content.indicator(choice.indicator_uuid) if not isinstance(choice, (str, type(None))) else None
         try:
             if isinstance(choice, str):
                 raise ValueError(choice)
+            indicator = content.indicator(choice.indicator_uuid) if choice is not None else None
             if choice is None or indicator is None:
                 style = ChoroplethStyle()
             else:
@@ -234,7 +234,8 @@ class MapFeature(QObject):
     def _structures_changed(self, event: RecordsChanged) -> None:
         affected = {s.municipality_uuid for s in _all_states(event) if isinstance(s, PreventionStructure)}
         indexes = self.session.indexes
-        self.view.send(map_data.patch_coverage(indexes.municipalities.all(), indexes.structures.all(), affected))
+        units, structures = indexes.municipalities.all(), indexes.structures.all()
+        self.view.send(map_data.patch_coverage(units, structures, affected))
 
     def _activities_changed(self, event: RecordsChanged) -> None:
         changed = [a for a in event.current() if isinstance(a, HubActivity)]
@@ -244,19 +245,22 @@ class MapFeature(QObject):
         hidden = [a for a in event.added if isinstance(a, HubActivity) and a.uuid not in visible]
         if hidden:
             start, end = self.panel.date_range()
-            text = (f"“{hidden[0].title}” ({date_label(hidden[0])}) is not shown: the map shows hub activities "
-                    f"between {_day(start)} and {_day(end)}. Widen the dates under Layers to see it.")
+            text = (f"“{hidden[0].title}” ({date_label(hidden[0])}) is not shown: the map shows hub "
+                    f"activities between {_day(start)} and {_day(end)}. Widen the dates under Layers "
+                    f"to see it.")
             self.panel.show_activity_note(text)
             self.notice.emit(text)
 
     def _units_changed(self, event: RecordsChanged) -> None:
-        pairs = [(b, a) for b, a in event.updated if isinstance(b, Municipality) and isinstance(a, Municipality)]
+        pairs = [(b, a) for b, a in event.updated
+                 if isinstance(b, Municipality) and isinstance(a, Municipality)]
         if event.added or event.removed or any(map_data.needs_reload(b, a) for b, a in pairs):
             self._reload(fit=False)
             self.restyle()
             return
         indexes = self.session.indexes
-        self.view.send(map_data.patch_names(indexes.municipalities.all(), self.geometry, [a for _b, a in pairs],
+        self.view.send(map_data.patch_names(indexes.municipalities.all(), self.geometry,
+                                            [a for _b, a in pairs],
                                             indexes.structures.all()))
 
     def _on_boundaries(self, event: BoundariesChanged) -> None:

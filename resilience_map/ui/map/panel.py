@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from resilience_map.domain.records import IndicatorDefinition, StudyWave
 from resilience_map.maps.choropleth import ChoroplethSettings
-from resilience_map.ui.map.choropleth_box import ChoroplethBox, compact_combo
+from resilience_map.ui.map.choropleth_box import ChoroplethBox, compact_combo, named
 
 #: Page layer names and their labels, top of the list = drawn on top.
 LAYERS = [
@@ -68,13 +68,14 @@ class LayerPanel(QWidget):
         # the panel's parts, under the names the rest of the window has used so far
         box = self.choropleth
         self.indicator, self.wave, self.change, self.scheme = box.indicator, box.wave, box.change, box.scheme
-        self.classes, self.breaks, self.palette, self.diverging = box.classes, box.breaks, box.palette, box.diverging
+        self.classes, self.breaks = box.classes, box.breaks
+        self.colours, self.change_colours = box.colours, box.change_colours
         self.message = box.message
 
     # --- layers ---------------------------------------------------------------------------
     def _build_layers(self) -> QGroupBox:
         box = QGroupBox("Layers")
-        self.layer_list = QListWidget(objectName="layerList")
+        self.layer_list = named(QListWidget(), "layerList")
         for name, label in LAYERS:
             item = QListWidgetItem(label)
             item.setData(LAYER_ROLE, name)
@@ -84,13 +85,15 @@ class LayerPanel(QWidget):
         rows = self.layer_list.sizeHintForRow(0) * len(LAYERS) + 2 * self.layer_list.frameWidth() + 2
         self.layer_list.setFixedHeight(rows)
         self.layer_list.itemChanged.connect(
-            lambda item: self.visibility_changed.emit(item.data(LAYER_ROLE), item.checkState() == Qt.CheckState.Checked))
+            lambda item: self.visibility_changed.emit(item.data(LAYER_ROLE),
+                                                      item.checkState() == Qt.CheckState.Checked))
         self.layer_list.currentItemChanged.connect(self._sync_opacity_slider)
-        self.up_button = QToolButton(text="▲", toolTip="Draw the selected layer higher")
-        self.down_button = QToolButton(text="▼", toolTip="Draw the selected layer lower")
+        self.up_button = _tool_button("▲", "Draw the selected layer higher")
+        self.down_button = _tool_button("▼", "Draw the selected layer lower")
         self.up_button.clicked.connect(lambda: self._move_current(-1))
         self.down_button.clicked.connect(lambda: self._move_current(+1))
-        self.opacity = QSlider(Qt.Orientation.Horizontal, toolTip="Opacity of the selected layer")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setToolTip("Opacity of the selected layer")
         self.opacity.setRange(10, 100)
         self.opacity.setValue(100)
         self.opacity.valueChanged.connect(self._on_opacity)
@@ -165,23 +168,22 @@ class LayerPanel(QWidget):
 
     # --- activities -------------------------------------------------------------------------------
     def _build_activities(self) -> QGroupBox:
-        box = QGroupBox("Hub activities between")
-        self.date_from = QDateEdit(objectName="dateFrom", calendarPopup=True)
-        self.date_to = QDateEdit(objectName="dateTo", calendarPopup=True)
+        box = QGroupBox("Hub activities")
+        self.date_from = named(QDateEdit(), "dateFrom")
+        self.date_to = named(QDateEdit(), "dateTo")
         for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
             edit.dateChanged.connect(self._dates_edited)
-        self.activity_note = QLabel(objectName="activityNote", wordWrap=True)
+        self.activity_note = named(QLabel(), "activityNote")
+        self.activity_note.setWordWrap(True)
         self.activity_note.setStyleSheet("color: #a02000;")
         self.activity_note.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.date_from, 1)
-        row.addWidget(QLabel("–"))
-        row.addWidget(self.date_to, 1)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.addLayout(row)
-        layout.addWidget(self.activity_note)
+        form = QFormLayout(box)  # one date per row: the dock stays narrow
+        form.setContentsMargins(6, 4, 6, 4)
+        form.addRow("From", self.date_from)
+        form.addRow("To", self.date_to)
+        form.addRow(self.activity_note)
         return box
 
     def set_date_span(self, first: date, last: date) -> None:
@@ -192,7 +194,7 @@ class LayerPanel(QWidget):
             edit.blockSignals(False)
 
     def date_range(self) -> tuple[date, date]:
-        return self.date_from.date().toPython(), self.date_to.date().toPython()
+        return _day(self.date_from), _day(self.date_to)
 
     def show_activity_note(self, text: str) -> None:
         self.activity_note.setText(text)
@@ -208,13 +210,26 @@ class LayerPanel(QWidget):
         self.name_form = compact_combo("nameFormCombo")
         for key, label in NAME_FORMS:
             self.name_form.addItem(label, key)
-        self.name_form.currentIndexChanged.connect(lambda: self.name_form_changed.emit(self.name_form.currentData()))
-        self.online = QCheckBox("Online basemap (OpenStreetMap)", objectName="onlineBasemap")
+        self.name_form.currentIndexChanged.connect(
+            lambda: self.name_form_changed.emit(self.name_form.currentData()))
+        self.online = named(QCheckBox("OpenStreetMap (online)"), "onlineBasemap")
         self.online.setToolTip("Shows OpenStreetMap tiles under the map; needs an internet connection. "
-                               "Off, the map never connects to the internet.")
+                               "While this is off, the map never connects to the internet.")
         self.online.toggled.connect(self.online_basemap_changed)
         form = QFormLayout(box)
         form.setContentsMargins(6, 4, 6, 4)
         form.addRow("Names", self.name_form)
         form.addRow(self.online)
         return box
+
+
+def _tool_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
+def _day(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())

@@ -29,7 +29,7 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
         self._cache: dict[str, bytes] = {}
         self.refused: list[str] = []
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt API)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         name = url.path().lstrip("/")
         if job.requestMethod() != b"GET" or url.host() != HOST:

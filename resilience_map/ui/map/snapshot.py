@@ -62,7 +62,10 @@ def render_map(messages: Sequence[p.ToPage], spec: SnapshotSpec, timeout_ms: int
 def _wait_for(view: MapView, timeout_ms: int) -> None:
     loop = QEventLoop()
     done: list[bool] = []
-    view.snapshot_ready.connect(lambda _t: (done.append(True), QTimer.singleShot(250, loop.quit)))
+    def drawn(_token: str) -> None:
+        done.append(True)
+        QTimer.singleShot(250, loop.quit)  # one more frame reaches the widget before the grab
+    view.snapshot_ready.connect(drawn)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     if not done:
@@ -96,7 +99,8 @@ def compose(map_image: QImage, spec: SnapshotSpec, on: date | None = None) -> QI
     painter.drawText(QRect(10 * s, 2 * s, width - 20 * s, 24 * s), Qt.AlignmentFlag.AlignVCenter, spec.title)
     painter.setFont(_font(11 * s))
     painter.setPen(QColor("#555555"))
-    painter.drawText(QRect(10 * s, 24 * s, width - 20 * s, 20 * s), Qt.AlignmentFlag.AlignVCenter, spec.subtitle)
+    painter.drawText(QRect(10 * s, 24 * s, width - 20 * s, 20 * s), Qt.AlignmentFlag.AlignVCenter,
+                     spec.subtitle)
     if spec.synthetic_label:
         painter.setFont(_font(12 * s, bold=True))
         painter.setPen(QColor("#8a1c00"))
@@ -122,7 +126,7 @@ def save_png(image: QImage, path: Path) -> None:
     """Write atomically: a failed save never leaves a half-written file at ``path``."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.part")
-    if not image.save(str(tmp), "PNG"):
+    if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; Qt wants str
         tmp.unlink(missing_ok=True)
         raise SnapshotError(f"Could not write {path}.")
     tmp.replace(path)

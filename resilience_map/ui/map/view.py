@@ -47,7 +47,7 @@ class OfflineRequestInterceptor(QWebEngineUrlRequestInterceptor):
         self.online_basemap = False
         self.blocked: list[str] = []
 
-    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt API)
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
         if url.scheme() in PAGE_SCHEMES:
             return
@@ -64,7 +64,7 @@ class MapPage(QWebEnginePage):
         super().__init__(profile, parent)
         self.console: list[str] = []
 
-    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:
         text = f"{source.rsplit('/', 1)[-1]}:{line}: {message}"
         self.console.append(text)
         log.debug("map page: %s", text)
@@ -188,7 +188,11 @@ class MapView(QWebEngineView):
         """The shown area, waiting for the page's answer (None if it does not come)."""
         result: list[p.Bounds | None] = []
         loop = QEventLoop()
-        self.ask_bounds(lambda bounds: (result.append(bounds), loop.quit()))
+
+        def answered(bounds: p.Bounds | None) -> None:
+            result.append(bounds)
+            loop.quit()
+        self.ask_bounds(answered)
         if not result:
             QTimer.singleShot(timeout_ms, loop.quit)
             loop.exec()
@@ -198,10 +202,10 @@ class MapView(QWebEngineView):
     def dispose(self) -> None:
         """Release the page, then its profile (in that order, as QtWebEngine requires)."""
         page = self.page()
-        page.setWebChannel(None)
+        page.setWebChannel(None)  # type: ignore[arg-type]  # None detaches the channel
         page.deleteLater()
         self.profile.deleteLater()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         self.dispose()
         super().closeEvent(event)
