@@ -44,29 +44,34 @@ class StartupFigures:
 
 
 def measure_startup(project: Path, runs: int = 20, checkout: Path = REPO, exit_delay_ms: int = 1500,
-                    timeout_s: float = 120.0) -> StartupFigures:
-    """Launch the app ``runs`` times on ``project``; see the module docstring."""
+                    timeout_s: float = 120.0, map_only: bool = False) -> StartupFigures:
+    """Launch the app ``runs`` times on ``project``; see the module docstring.
+
+    ``map_only``: time ``benchmarks/map_only.py`` instead (the map in a bare window).
+    """
+    command = ([sys.executable, str(Path(__file__).with_name("map_only.py")), str(project)] if map_only
+               else [sys.executable, "-m", "resilience_map", str(project)])
     times: list[float] = []
     peak_rss = peak_pss = 0
     # Caches persist between a user's starts (the previous design cached its page there), so
     # one shared cache folder and one uncounted first run; preferences are fresh every run.
     with tempfile.TemporaryDirectory(prefix="rm-startup-cache-") as cache:
-        _launch(project, checkout, exit_delay_ms, timeout_s, Path(cache))
+        _launch(command, checkout, exit_delay_ms, timeout_s, Path(cache))
         for _ in range(runs):
-            elapsed, rss, pss = _launch(project, checkout, exit_delay_ms, timeout_s, Path(cache))
+            elapsed, rss, pss = _launch(command, checkout, exit_delay_ms, timeout_s, Path(cache))
             times.append(elapsed)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
     return StartupFigures(times, peak_rss / 1024, peak_pss / 1024)
 
 
-def _launch(project: Path, checkout: Path, exit_delay_ms: int, timeout_s: float,
+def _launch(command: list[str], checkout: Path, exit_delay_ms: int, timeout_s: float,
             cache: Path) -> tuple[float, int, int]:
     """One start: (milliseconds to the first choropleth, peak RSS KiB, peak PSS KiB)."""
     with tempfile.TemporaryDirectory(prefix="rm-startup-") as home:
         env = _environment(Path(home), checkout, exit_delay_ms, cache)
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "resilience_map", str(project)], env=env, cwd=home,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(command, env=env, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True)
         sampler = _Sampler(proc, timeout_s)
         sampler.start()  # memory is sampled from launch to exit, drawing included
         try:
@@ -136,11 +141,15 @@ def main() -> None:
     parser.add_argument("project", type=Path)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--baseline", type=Path, help="another checkout to measure the same way (e.g. main)")
+    parser.add_argument("--map-only", action="store_true", help="also time the map alone in a bare window")
     args = parser.parse_args()
     figures = measure_startup(args.project, args.runs)
     print(f"machine: {os.cpu_count()} cores; project: {args.project.name}; {args.runs} runs each")
     print("\n".join(figures.lines()))
     print(f"peak-pss: {figures.peak_pss_mib:.0f} MiB (shared pages split between processes)")
+    if args.map_only:
+        alone = measure_startup(args.project, args.runs, map_only=True)
+        print("\n".join(alone.lines(" (the map alone in a bare window)")))
     if args.baseline:
         before = measure_startup(args.project, args.runs, checkout=args.baseline)
         print("\n".join(before.lines(f" (baseline: {args.baseline})")))

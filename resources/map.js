@@ -132,7 +132,7 @@ const RM = (() => {
     RMPanels.renderSummary(ctx, message.summary);
     RMPanels.setSummaryVisible(ctx, message.hidden.indexOf("coverage") < 0);
     // the view first, so every layer is projected once, at the zoom it is shown
-    if (message.fit) { fitRegion(); state.fitPending = true; }
+    if (message.fit) { fitRegion(); state.fitPending = true; }  // again if the legend changes the column
     Object.entries(state.groups).forEach(([name, group]) => {
       if (message.hidden.indexOf(name) < 0) group.addTo(ctx.map);
     });
@@ -180,7 +180,11 @@ const RM = (() => {
     ctx.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], Object.assign(padding(extra), { animate: false }, options));
   }
 
-  function fitRegion() { if (state.data) fitBounds(state.data.bounds, 10); }
+  function fitRegion() {
+    if (!state.data) return;
+    state.fittedColumn = RMPanels.columnWidth(ctx);
+    fitBounds(state.data.bounds, 10);
+  }
 
   // Leaflet ignores a new view requested while a zoom animation runs: wait for it to end.
   function whenIdle(fn) {
@@ -220,7 +224,10 @@ const RM = (() => {
     state.legend = message.legend || null;
     restyle(Object.keys(state.polygonLayers).concat(Object.keys(state.seatLayers)));
     RMPanels.renderLegend(ctx, state.legend);
-    if (state.fitPending) { state.fitPending = false; fitRegion(); }
+    if (state.fitPending) {  // refit only if the legend changed the room beside the column
+      state.fitPending = false;
+      if (RMPanels.columnWidth(ctx) !== state.fittedColumn) fitRegion();
+    }
     state.lastApplyMs = performance.now() - started;
     // acknowledged at the next frame, i.e. once the new colours can be on screen
     if (message.token) requestAnimationFrame(() => post("style_applied", { token: message.token }));
