@@ -117,14 +117,19 @@ const RMPanels = (() => {
     ctx.panels.summary.style.display = visible && ctx.panels.summaryLines.length ? "" : "none";
   }
 
+  // The first line always shows; the rest folds away, folded at first on a short map.
   function renderGuide(ctx, title, lines) {
     const target = ctx.panels.guide;
     target.replaceChildren();
     target.style.display = title ? "" : "none";
     if (!title) return;
-    const body = ctx.el("div", "rm-body");
-    lines.forEach((line) => body.appendChild(ctx.el("p", "rm-line", line)));
-    foldable(ctx, target, "guide", title, body);
+    target.appendChild(ctx.el("div", "rm-title", title));
+    if (lines.length) target.appendChild(ctx.el("p", "rm-line", lines[0]));
+    if (lines.length < 2) return;
+    if (ctx.panels.folded.more === undefined) ctx.panels.folded.more = ctx.map.getSize().y < 600;
+    const more = ctx.el("div", "rm-body");
+    lines.slice(1).forEach((line) => more.appendChild(ctx.el("p", "rm-line", line)));
+    foldable(ctx, target, "more", "More", more);
   }
 
   return {

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Guide:
+    """A title, a first line the map always shows, and further lines it may fold away."""
+
     title: str
     lines: tuple[str, ...]
 
@@ -19,13 +21,13 @@ class Guide:
 NO_BOUNDARIES = Guide(
     "No municipal boundaries yet",
     (
-        "Municipalities are drawn as circles at their seats until their boundaries are imported.",
-        "File → Import boundaries… reads GeoJSON, GeoPackage, Shapefile (.shp or zipped), "
-        "and FlatGeobuf files, matches each area to a municipality by code or name, and asks "
-        "you about any it cannot match with certainty.",
+        "Municipalities show as circles at their seats. To draw their areas: "
+        "File → Import boundaries… (GeoJSON, GeoPackage, Shapefile or FlatGeobuf).",
+        "Each area is matched to its municipality by code or name; you confirm any match that "
+        "is not certain, and the import can be undone.",
         "Where to get boundaries: geoBoundaries (geoboundaries.org, municipal level ADM2/ADM3, "
-        "open licences); OpenStreetMap extracts (e.g. download.geofabrik.de, administrative "
-        "boundaries); or your national statistical or cadastre agency.",
+        "open licences), OpenStreetMap extracts (e.g. download.geofabrik.de), or your national "
+        "statistical or cadastre agency.",
     ),
 )
 
