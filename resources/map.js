@@ -20,6 +20,7 @@ const RM = (() => {
     state: {
       data: null, styles: {}, legend: null, nameForm: "latin", selected: null, participants: new Set(),
       polygonLayers: {}, seatLayers: {}, groups: {}, ready: false, fitPending: false,
+      hiddenLayers: new Set(), deferred: false,
     },
     post: post, el: el, fmt: fmt, nameOf: nameOf, anchorOf: anchorOf, clickUnit: clickUnit,
   };
@@ -103,14 +104,20 @@ const RM = (() => {
   }
 
   // --- a project ---------------------------------------------------------------------------------
+  // The coloured areas are drawn first, in one task; symbols and names follow right after the
+  // first frame (they cost as much again to lay out), so the choropleth appears sooner.
+  const DEFERRED = ["coverage", "scn", "activities", "labels"];
+
   function load(message) {
     Object.values(state.groups).forEach((g) => ctx.map.removeLayer(g));
     state.data = message;
     state.selected = null;  // Python sends the selection again if it still holds
     state.participants = new Set();
+    state.hiddenLayers = new Set(message.hidden);
     state.polygonLayers = {};
     state.seatLayers = {};
     state.groups = {};
+    if (message.style) applyStyle(message.style);  // before the areas exist: they are made coloured
     const municipalities = L.geoJSON(message.polygons, {
       pane: "rm-municipalities", renderer: state.renderer,
       style: (feature) => styleFor(feature.id),
@@ -130,13 +137,19 @@ const RM = (() => {
     state.groups.labels = L.layerGroup();
     RMPanels.setBadge(ctx, message.synthetic);
     RMPanels.renderSummary(ctx, message.summary);
-    RMPanels.setSummaryVisible(ctx, message.hidden.indexOf("coverage") < 0);
-    // the view first, so every layer is projected once, at the zoom it is shown
-    if (message.fit) { fitRegion(); state.fitPending = true; }  // again if the legend changes the column
-    Object.entries(state.groups).forEach(([name, group]) => {
-      if (message.hidden.indexOf(name) < 0) group.addTo(ctx.map);
-    });
+    RMPanels.setSummaryVisible(ctx, !state.hiddenLayers.has("coverage"));
+    // the view first, so the areas are projected once, at the zoom they are shown
+    if (message.fit) { fitRegion(); state.fitPending = !message.style; }
+    if (!state.hiddenLayers.has("municipalities")) municipalities.addTo(ctx.map);
     state.ready = true;
+    state.deferred = true;
+    requestAnimationFrame(() => setTimeout(addDeferred, 0));
+  }
+
+  function addDeferred() {
+    if (!state.deferred) return;
+    state.deferred = false;
+    DEFERRED.forEach((name) => { if (!state.hiddenLayers.has(name)) state.groups[name].addTo(ctx.map); });
     RMLabels.place(ctx);
   }
 
@@ -164,7 +177,7 @@ const RM = (() => {
     state.data.label_order = message.label_order;
     ctx.map.removeLayer(state.groups.scn);
     state.groups.scn = RMSymbols.buildScn(ctx, message.scn);
-    if (!state.hiddenLayers || !state.hiddenLayers.has("scn")) state.groups.scn.addTo(ctx.map);
+    if (!state.hiddenLayers.has("scn") && !state.deferred) state.groups.scn.addTo(ctx.map);
     RMPanels.renderSummary(ctx, message.summary);
     RMLabels.place(ctx);
   }
@@ -265,11 +278,10 @@ const RM = (() => {
 
   // --- layers and display ------------------------------------------------------------------------------------
   function setVisibility(message) {
-    state.hiddenLayers = state.hiddenLayers || new Set();
     if (message.visible) state.hiddenLayers.delete(message.layer); else state.hiddenLayers.add(message.layer);
     if (message.layer === "coverage") RMPanels.setSummaryVisible(ctx, message.visible);
     const group = state.groups[message.layer];
-    if (!group) return;
+    if (!group || (state.deferred && DEFERRED.indexOf(message.layer) >= 0)) return;  // added when due
     if (message.visible) { group.addTo(ctx.map); if (message.layer === "labels") RMLabels.place(ctx); }
     else ctx.map.removeLayer(group);
   }
@@ -302,6 +314,7 @@ const RM = (() => {
 
   // --- snapshots: tell Python once the requested view has been drawn ----------------------------------
   function prepareSnapshot(message) {
+    addDeferred();  // an image shows every layer
     document.body.classList.toggle("rm-export", Boolean(message.export_mode));
     whenIdle(() => requestAnimationFrame(() => requestAnimationFrame(() => {
       post("snapshot_ready", { token: message.token });

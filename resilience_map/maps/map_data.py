@@ -26,6 +26,7 @@ from resilience_map.maps.features import (
 )
 from resilience_map.maps.page import REGION_BOUNDS
 from resilience_map.maps.protocol import (
+    ApplyStyle,
     Bounds,
     Json,
     LoadProject,
@@ -114,9 +115,9 @@ def polygons_json(polygons: Sequence[Municipality], geometry: MapGeometry, conta
 
 def load_project(units: Sequence[Municipality], geometry: MapGeometry,
                  structures: Sequence[PreventionStructure], activities: Sequence[HubActivity],
-                 synthetic_label: str = "", *,
-                 hidden: Sequence[str] = (), fit: bool = True) -> LoadProject:
-    """The message that loads a project into the page (everything but the colours)."""
+                 synthetic_label: str = "", *, hidden: Sequence[str] = (), fit: bool = True,
+                 style: ApplyStyle | None = None) -> LoadProject:
+    """The message that loads a project into the page, with its colours when ``style`` is given."""
     polygons, seats = drawn_units(units, geometry)
     member_parents = {u.parent_id for u in polygons if u.parent_id}
     containers = {u.uuid for u in polygons if u.registry_id in member_parents}
@@ -137,6 +138,7 @@ def load_project(units: Sequence[Municipality], geometry: MapGeometry,
         synthetic=synthetic_label,
         hidden=list(hidden),
         fit=fit,
+        style={"styles": style.styles, "legend": style.legend, "token": style.token} if style else None,
     )
 
 

@@ -59,7 +59,7 @@ class FromPage(Message):
 
 @dataclass(frozen=True, eq=False)
 class LoadProject(ToPage):
-    """Everything the page draws except the choropleth colours (sent by :class:`ApplyStyle`)."""
+    """Everything the page draws; the colours may come with it or by :class:`ApplyStyle`."""
 
     op: ClassVar[str] = "load"
     polygons: RawJson | Json  # GeoJSON FeatureCollection, feature id = municipality uuid
@@ -76,6 +76,8 @@ class LoadProject(ToPage):
     synthetic: str = ""
     hidden: list[str] = field(default_factory=list)  # layers switched off
     fit: bool = True  # fit the region (a new project) or keep the view (a reload)
+    #: The colours (an ApplyStyle's fields), so the first frame is already coloured.
+    style: Json | None = None
 
 
 @dataclass(frozen=True, eq=False)

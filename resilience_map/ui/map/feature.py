@@ -134,8 +134,7 @@ class MapFeature(QObject):
             self.panel.set_date_span(min(s for s, _e in periods), max(e for _s, e in periods))
         self.panel.show_activity_note("")
         self.style = None
-        self._reload(fit=True)
-        self._ready_token = self.restyle(after_open=True)
+        self._ready_token = self._reload(fit=True, after_open=True)
 
     def _close(self) -> None:
         self.geometry = MapGeometry()
@@ -146,16 +145,20 @@ class MapFeature(QObject):
         self.view.send(p.ShowGuide("No project open", ["Open a project with File → Open…, or start one "
                                                         "with File → New project…."]))
 
-    def _reload(self, fit: bool) -> None:
-        """Send geometry, names and symbols (the page keeps its colours until the next style)."""
+    def _reload(self, fit: bool, after_open: bool = False) -> str | None:
+        """Send geometry, names, symbols and colours in one message, so the page draws the
+        coloured map in one go; returns the colours' token (None: they could not be made and
+        the page keeps its previous ones)."""
         indexes = self.session.indexes
+        style = self._style_message(after_open)
         self.view.send(map_data.load_project(
             indexes.municipalities.all(), self.geometry, indexes.structures.all(), indexes.activities.all(),
-            self.label, hidden=self.panel.hidden_layers(), fit=fit))
+            self.label, hidden=self.panel.hidden_layers(), fit=fit, style=style))
         self.filter_activities(*self.panel.date_range())
         self._update_guide()
         if self.session.selection:  # the page forgets the selection with the old geometry
             self.view.send(p.Select(self.session.selection, zoom=False))
+        return style.token if style else None
 
     def _update_guide(self) -> None:
         indexes = self.session.indexes
@@ -164,12 +167,20 @@ class MapFeature(QObject):
                           len(indexes.waves), len(indexes.values))
         self.view.send(p.ShowGuide(guide.title, list(guide.lines)) if guide else p.ShowGuide())
 
-    def restyle(self, after_open: bool = False) -> str | None:
-        """Recompute colours and legend and send them (no page reload); returns the style's token.
+    def restyle(self) -> str | None:
+        """Recompute colours and legend and send them (no page reload); returns the style's token."""
+        message = self._style_message()
+        if message is not None:
+            self.view.send(message)
+        return message.token if message else None
+
+    def _style_message(self, after_open: bool = False) -> p.ApplyStyle | None:
+        """Colours and legend for the panel's choice.
 
         A choice that cannot be drawn (bad manual breaks, a first wave in the change view)
-        is explained in the panel and the map keeps its colours — except right after
-        opening, where the old project's colours would be wrong: the map is then plain.
+        is explained in the panel and None returned: the map keeps its colours — except
+        right after opening, where the old project's colours would be wrong: the map is
+        then plain.
         """
         if self.session.store is None:
             return None
@@ -194,10 +205,9 @@ class MapFeature(QObject):
             self.panel.show_message("")
         self.style = style
         self._restyles += 1
-        token = f"style-{self._restyles}"
-        self.view.send(p.ApplyStyle(token=token, **style.to_json()))
+        message = p.ApplyStyle(token=f"style-{self._restyles}", **style.to_json())
         self.restyled.emit((time.perf_counter() - started) * 1000)
-        return token
+        return message
 
     def _on_style_applied(self, token: str) -> None:
         if token == self._ready_token:
@@ -256,7 +266,6 @@ class MapFeature(QObject):
                  if isinstance(b, Municipality) and isinstance(a, Municipality)]
         if event.added or event.removed or any(map_data.needs_reload(b, a) for b, a in pairs):
             self._reload(fit=False)
-            self.restyle()
             return
         indexes = self.session.indexes
         self.view.send(map_data.patch_names(indexes.municipalities.all(), self.geometry,
@@ -267,8 +276,7 @@ class MapFeature(QObject):
         if self.session.store is None:
             return
         self.geometry.update(event.after)
-        self._reload(fit=False)
-        self.restyle()  # units may have moved between polygons, seats and no data
+        self._reload(fit=False)  # with colours: units may have moved between polygons and seats
 
     def _on_selection(self, event: SelectionChanged) -> None:
         """Outline every selection; zoom only to one made elsewhere (a click is already in view)."""
