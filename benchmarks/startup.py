@@ -44,7 +44,8 @@ class StartupFigures:
 
 
 def measure_startup(project: Path, runs: int = 20, checkout: Path = REPO, exit_delay_ms: int = 1500,
-                    timeout_s: float = 120.0, map_only: bool = False) -> StartupFigures:
+                    timeout_s: float = 120.0, map_only: bool = False, warm_up: bool = True,
+                    cache: Path | None = None) -> StartupFigures:
     """Launch the app ``runs`` times on ``project``; see the module docstring.
 
     ``map_only``: time ``benchmarks/map_only.py`` instead (the map in a bare window).
@@ -55,13 +56,33 @@ def measure_startup(project: Path, runs: int = 20, checkout: Path = REPO, exit_d
     peak_rss = peak_pss = 0
     # Caches persist between a user's starts (the previous design cached its page there), so
     # one shared cache folder and one uncounted first run; preferences are fresh every run.
-    with tempfile.TemporaryDirectory(prefix="rm-startup-cache-") as cache:
-        _launch(command, checkout, exit_delay_ms, timeout_s, Path(cache))
+    with tempfile.TemporaryDirectory(prefix="rm-startup-cache-") as own_cache:
+        folder = cache or Path(own_cache)
+        if warm_up:
+            _launch(command, checkout, exit_delay_ms, timeout_s, folder)
         for _ in range(runs):
-            elapsed, rss, pss = _launch(command, checkout, exit_delay_ms, timeout_s, Path(cache))
+            elapsed, rss, pss = _launch(command, checkout, exit_delay_ms, timeout_s, folder)
             times.append(elapsed)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
     return StartupFigures(times, peak_rss / 1024, peak_pss / 1024)
+
+
+def interleaved(project: Path, runs: int, variants: dict[str, dict]) -> dict[str, StartupFigures]:
+    """Several variants (keyword arguments of measure_startup), one run of each in turn, so
+    a busy machine slows them alike; one uncounted warm-up run each first."""
+    results: dict[str, list[StartupFigures]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory(prefix="rm-startup-caches-") as caches:
+        folders = {name: Path(caches) / str(i) for i, name in enumerate(variants)}
+        for name, options in variants.items():
+            folders[name].mkdir()
+            measure_startup(project, 0, cache=folders[name], **options)
+        for _ in range(runs):
+            for name, options in variants.items():
+                results[name].append(measure_startup(project, 1, warm_up=False, cache=folders[name],
+                                                     **options))
+    return {name: StartupFigures([t for f in figures for t in f.times_ms],
+                                 max(f.peak_rss_mib for f in figures), max(f.peak_pss_mib for f in figures))
+            for name, figures in results.items()}
 
 
 def _launch(command: list[str], checkout: Path, exit_delay_ms: int, timeout_s: float,
@@ -143,17 +164,17 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout to measure the same way (e.g. main)")
     parser.add_argument("--map-only", action="store_true", help="also time the map alone in a bare window")
     args = parser.parse_args()
-    figures = measure_startup(args.project, args.runs)
-    print(f"machine: {os.cpu_count()} cores; project: {args.project.name}; {args.runs} runs each")
-    print("\n".join(figures.lines()))
-    print(f"peak-pss: {figures.peak_pss_mib:.0f} MiB (shared pages split between processes)")
+    variants: dict[str, dict] = {"": {}}
     if args.map_only:
-        alone = measure_startup(args.project, args.runs, map_only=True)
-        print("\n".join(alone.lines(" (the map alone in a bare window)")))
+        variants[" (the map alone in a bare window)"] = {"map_only": True}
     if args.baseline:
-        before = measure_startup(args.project, args.runs, checkout=args.baseline)
-        print("\n".join(before.lines(f" (baseline: {args.baseline})")))
-        print(f"peak-pss: {before.peak_pss_mib:.0f} MiB (baseline)")
+        variants[f" (baseline: {args.baseline})"] = {"checkout": args.baseline}
+    print(f"machine: {os.cpu_count()} cores; project: {args.project.name}; "
+          f"{args.runs} runs each, interleaved")
+    for suffix, figures in interleaved(args.project, args.runs, variants).items():
+        print("\n".join(figures.lines(suffix)))
+        print(f"peak-pss: {figures.peak_pss_mib:.0f} MiB{suffix} (shared pages split between processes); "
+              f"runs {min(figures.times_ms):.0f}–{max(figures.times_ms):.0f} ms")
 
 
 if __name__ == "__main__":
