@@ -1,9 +1,10 @@
 """Build the demo project from the bundled data.
 
 The demo holds the full municipality registry, the hub activities, prevention
-structures and SCN memberships that the hub's public pages state as facts
-(``data/demo_facts.json``), the indicator framework (``data/indicators.json``)
-and SYNTHETIC indicator values for two study waves. The synthetic flag is set
+structures, SCN memberships and officials' statements that public Strong Cities
+pages state as facts (``data/demo_facts.json``, each record citing its pages),
+the indicator framework (``data/indicators.json``) and SYNTHETIC indicator
+values for two study waves. The synthetic flag is set
 on the waves, on every value and on the project, so every view and export can
 say "Demo data – not study results".
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 from resilience_map.assets import data_file
 from resilience_map.domain.enums import (
     ActivityType,
-    Country,
+    NoteCategory,
     ParticipationRole,
     Polarity,
     StructureStatus,
@@ -36,6 +37,7 @@ from resilience_map.domain.records import (
     IndicatorDefinition,
     IndicatorValue,
     Municipality,
+    MunicipalityNote,
     PreventionStructure,
     StudyWave,
 )
@@ -58,6 +60,7 @@ class DemoSummary:
     activities: int
     structures: int
     indicator_values: int
+    notes: int = 0
 
 
 def load_json(name: str) -> dict:
@@ -105,8 +108,9 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
         progress("Adding indicator framework and synthetic values")
         n_values = _add_indicators(store, units)
         progress("Adding hub activities and prevention structures")
-        n_acts = _add_activities(store, facts, finder)
-        n_structs = _add_structures(store, facts, finder, units)
+        activities = _add_activities(store, facts, finder)
+        n_structs = _add_structures(store, facts, finder)
+        n_notes = _add_notes(store, facts, finder, activities)
         store.set_meta("synthetic_data", "1", DEMO_AUTHOR)
         store.set_meta("synthetic_label", SYNTHETIC_LABEL, DEMO_AUTHOR)
     except BaseException:
@@ -115,13 +119,18 @@ def build_demo(out: Path, boundary_paths: Sequence[Path] = (), *, overwrite: boo
         raise
     store.close()
     os.replace(tmp, out)
-    return DemoSummary(out, len(units), boundaries, tuple(reports), n_acts, n_structs, n_values)
+    return DemoSummary(out, len(units), boundaries, tuple(reports), len(activities), n_structs,
+                       n_values, n_notes)
 
 
 def _with_membership(unit: Municipality, facts: dict) -> Municipality:
+    """Set ``scn_member_since``; only month- or day-precise dates fit that field."""
     for m in facts["scn_memberships"]:
         if m["country"] == unit.country.value and fold(m["name"]) in {fold(n) for n in unit.all_names()}:
-            return replace(unit, scn_member_since=date.fromisoformat(m["member_since"]))
+            since, _, precision = _dates(m["member_since"])
+            if precision not in ("day", "month"):
+                raise ProjectError(f"Demo facts: membership of {m['name']} is only known to the {precision}.")
+            return replace(unit, scn_member_since=since)
     return unit
 
 
@@ -174,37 +183,59 @@ def synthetic_value(unit: Municipality, indicator: IndicatorDefinition, wave_ind
     return round(value) if span > 20 else round(value, 1)
 
 
-def _add_activities(store: ProjectStore, facts: dict, finder: UnitFinder) -> int:
-    activities = []
+def source_text(facts: dict, keys: Sequence[str]) -> str:
+    """The citation of one or more pages from ``facts["sources"]``: publisher, title, date, address."""
+    parts = []
+    for key in keys:
+        src = facts["sources"][key]
+        published = f" ({src['published']})" if src.get("published") else ""
+        parts.append(f"{src['publisher']}, '{src['title']}'{published}, {src['address']}")
+    return "; ".join(parts)
+
+
+def _dates(spec: dict) -> tuple[date, date | None, str]:
+    start = date.fromisoformat(spec["start"])
+    end = date.fromisoformat(spec["end"]) if spec.get("end") else None
+    return start, end, spec["precision"]
+
+
+def _add_activities(store: ProjectStore, facts: dict, finder: UnitFinder) -> dict[str, str]:
+    """Add the hub activities; returns their uuids by the facts file's ``key``."""
+    activities = {}
     for a in facts["activities"]:
         host = finder.find(a["host"]["country"], a["host"]["name"]) if a["host"] else None
         participants = [ActivityParticipant(municipality_uuid=host.uuid, role=ParticipationRole.HOST)] if host else []
         participants += [ActivityParticipant(municipality_uuid=finder.find(p["country"], p["name"]).uuid)
                          for p in a["participants"]]
-        activities.append(HubActivity(
+        start, end, precision = _dates(a["date"])
+        activities[a["key"]] = HubActivity(
             title=a["title"], activity_type=ActivityType(a["type"]),
-            start_date=date.fromisoformat(a["start"]),
-            end_date=date.fromisoformat(a["end"]) if a.get("end") else None,
-            date_precision=a["precision"], host_place=host.name_latin if host else "online",
+            start_date=start, end_date=end, date_precision=precision,
+            host_place=host.name_latin if host else a["place"],
             host_lon=host.seat_lon if host else None, host_lat=host.seat_lat if host else None,
             topics=tuple(a["topics"]), partners=tuple(a["partners"]), outcomes=a["outcomes"],
-            source=a["source"], participants=tuple(participants)))
-    store.add_many(activities, DEMO_AUTHOR)
-    return len(activities)
+            source=source_text(facts, a["sources"]), participants=tuple(participants))
+    store.add_many(list(activities.values()), DEMO_AUTHOR)
+    return {key: activity.uuid for key, activity in activities.items()}
 
 
-def _add_structures(store: ProjectStore, facts: dict, finder: UnitFinder,
-                    units: Sequence[Municipality]) -> int:
+def _add_structures(store: ProjectStore, facts: dict, finder: UnitFinder) -> int:
     structures = [PreventionStructure(
         municipality_uuid=finder.find(s["country"], s["name"]).uuid,
         structure_type=StructureType(s["type"]), status=StructureStatus(s["status"]),
         established=date.fromisoformat(s["established"]) if s["established"] else None,
-        notes=f"{s['notes']} Source: {s['source']}.") for s in facts["structures"]]
-    for rule in facts["structures_in_every_municipality"]:
-        structures += [PreventionStructure(
-            municipality_uuid=u.uuid, structure_type=StructureType(rule["type"]),
-            status=StructureStatus(rule["status"]), legal_basis=rule["legal_basis"],
-            notes=f"Source: {rule['source']}.")
-            for u in units if u.country is Country(rule["country"]) and u.kind is not UnitKind.CITY_MUNICIPALITY]
+        notes=f"{s['notes']} Source: {source_text(facts, s['sources'])}.") for s in facts["structures"]]
     store.add_many(structures, DEMO_AUTHOR)
     return len(structures)
+
+
+def _add_notes(store: ProjectStore, facts: dict, finder: UnitFinder, activities: dict[str, str]) -> int:
+    """Needs, priorities and officials' statements, linked to the activity they came from."""
+    notes = [MunicipalityNote(
+        municipality_uuid=finder.find(n["country"], n["name"]).uuid,
+        category=NoteCategory(n["category"]),
+        text=f"{n['text']} Source: {source_text(facts, n['sources'])}.",
+        source_activity_uuid=activities[n["activity"]] if n["activity"] else None)
+        for n in facts["notes"]]
+    store.add_many(notes, DEMO_AUTHOR)
+    return len(notes)

@@ -411,8 +411,11 @@ def test_real_serbia_cities(real_plans: dict[str, BoundaryImportPlan]) -> None:
     matched = [m.registry_id for m in plan_.matches if m.status == "matched"]
     belgrade = [r for r in matched if registry[r].parent_id == "rs-beograd"]
     nis = [r for r in matched if registry[r].parent_id == "rs-nis"]
-    assert len(belgrade) == 17 and len(nis) == 4
-    assert "rs-nis-palilula" not in matched and "rs-beograd-palilula" in matched
+    # "Palilula" is one feature whose two parts are Belgrade's and Niš's Palilula; with both
+    # seats inside it, it goes to review instead of being given whole to one unit.
+    assert len(belgrade) == 16 and len(nis) == 4
+    assert "rs-nis-palilula" not in matched and "rs-beograd-palilula" not in matched
+    assert next(m for m in plan_.matches if m.label == "Palilula").status != "matched"
     geoms = plan_.geometries()
     assert "rs-beograd" in geoms and "rs-nis" in geoms
     assert "rs-beograd-palilula" not in geoms

@@ -17,6 +17,7 @@ from resilience_map.domain.records import (
     IndicatorDefinition,
     IndicatorValue,
     Municipality,
+    MunicipalityNote,
     PreventionStructure,
     StudyWave,
 )
@@ -304,8 +305,9 @@ def test_refused_confirmation_deletes_nothing(qtbot, view: RecordsView) -> None:
     view.show_type(HubActivity)
     view.tables[HubActivity].selectRow(0)
     view.confirm = lambda _text: False
+    before = view.editor.store.count(HubActivity)
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
-    assert view.editor.store.count(HubActivity) == view.models[HubActivity].rowCount() == 12
+    assert view.editor.store.count(HubActivity) == view.models[HubActivity].rowCount() == before > 0
     assert view.editor.undo_stack.count() == 0
 
 
@@ -336,8 +338,8 @@ def test_filter_by_country_then_municipality_typed_in_cyrillic(qtbot, view: Reco
     assert model.rowCount() == model.matching == expected > 0
     assert view.count_label.text() == f"{expected} of {total:,} values"
 
-    view.show_type(PreventionStructure)  # the filter follows to other tables
-    assert set(cell_texts(view, PreventionStructure, "Municipality")) == {"Prishtinë"}
+    view.show_type(MunicipalityNote)  # the filter follows to other tables
+    assert set(cell_texts(view, MunicipalityNote, "Municipality")) == {"Prishtinë"}
 
 
 def test_return_in_municipality_filter_takes_first_match_and_clearing_shows_all(qtbot, view: RecordsView) -> None:
@@ -364,26 +366,26 @@ def test_free_text_filter(qtbot, view: RecordsView) -> None:
 
 
 def test_sorting_by_municipality(qtbot, view: RecordsView) -> None:
-    view.show_type(PreventionStructure)
-    table, model = view.tables[PreventionStructure], view.models[PreventionStructure]
-    section = column(view, PreventionStructure, "Municipality")
+    view.show_type(MunicipalityNote)
+    table, model = view.tables[MunicipalityNote], view.models[MunicipalityNote]
+    section = column(view, MunicipalityNote, "Municipality")
     header = table.horizontalHeader()
     click_at = QPoint(header.sectionViewportPosition(section) + 5, header.height() // 2)
 
     def store_order(descending: bool) -> list[str]:
-        query = RecordQuery(PreventionStructure, order_by="municipality", descending=descending, limit=PAGE_SIZE)
+        query = RecordQuery(MunicipalityNote, order_by="municipality", descending=descending, limit=PAGE_SIZE)
         return [view.lookups.municipality_name(s.municipality_uuid) for s in view.editor.store.query(query)]
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
-    names = cell_texts(view, PreventionStructure, "Municipality")
+    names = cell_texts(view, MunicipalityNote, "Municipality")
     assert model.sort_state() == (section, Qt.SortOrder.AscendingOrder)
     assert names == store_order(False)
     initials = [n[0] for n in names if n[0].isascii()]  # accents sort by the store's collation
-    assert initials == sorted(initials) and len(set(initials)) > 10
+    assert initials == sorted(initials) and len(set(initials)) >= 4
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
     assert model.sort_state() == (section, Qt.SortOrder.DescendingOrder)
-    assert cell_texts(view, PreventionStructure, "Municipality") == store_order(True)
+    assert cell_texts(view, MunicipalityNote, "Municipality") == store_order(True)
     assert store_order(True) == list(reversed(names))
 
 

@@ -34,10 +34,12 @@ def test_backups_rotate_and_restore(demo_project: Path, tmp_path: Path) -> None:
     assert not first.path.exists()  # the oldest went
     kept = list_backups(demo_project, root)[0]
     with ProjectStore.open(demo_project) as store:
+        before = store.count(PreventionStructure)
         store.delete_many(PreventionStructure, [s.uuid for s in store.list(PreventionStructure)], "t")
+        assert before > 0 and store.count(PreventionStructure) == 0
     restore_backup(kept, demo_project, root)
     with ProjectStore.open(demo_project) as store:
-        assert store.count(PreventionStructure) == 106
+        assert store.count(PreventionStructure) == before
 
 
 def test_state_at_replays_history(demo_project: Path) -> None:

@@ -65,6 +65,28 @@ def show_project(qtbot, host, path: Path, read_only: bool = False) -> None:
         host.session.open(path, read_only=read_only)
 
 
+def sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def poppler(tool: str, *args: str | Path) -> str:
+    """Run a poppler-utils tool (pdftotext, pdffonts); skips the test when it is not installed."""
+    import shutil
+
+    import pytest
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (Debian package poppler-utils, listed in .ci/run)")
+    return subprocess.run([tool, *map(str, args)], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    """The extracted text of each page, as a reader's copy-paste would give it."""
+    return poppler("pdftotext", "-layout", path, "-").split("\f")[:-1]
+
+
 class PostgresServer:
     """A throw-away PostgreSQL cluster (initdb + pg_ctl from the Debian packages)."""
 

@@ -10,10 +10,11 @@ Seat lookup, per row:
 
 * ``seat_geonameid`` given: that GeoNames record, which must lie in the row's
   country;
-* ``seat_lat_manual``/``seat_lon_manual`` given (only for seats missing from the
-  extract): those coordinates, marked ``seat_source=manual``; both ``unknown``
-  when no coordinates can be given with confidence: empty coordinates, marked
-  ``seat_source=unknown``;
+* ``seat_lat_manual``/``seat_lon_manual`` given (for seats the extract lacks or
+  places wrongly): coordinates read from the public page that ``data/README.md``
+  cites for the unit, marked ``seat_source=page``; both ``unknown`` when no
+  source gives the seat's position: empty coordinates, marked
+  ``seat_source=unknown``. Coordinates are never typed from memory;
 * otherwise a match of ``seat_name`` on the GeoNames name, then on its alternate
   names, then on both with diacritics removed, within the country; the first
   tier that matches anything must match exactly one place.
@@ -196,7 +197,7 @@ def resolve_seats(rows: list[dict[str, str]], cities: dict[int, dict]) -> list[s
         if row["seat_lat_manual"]:
             row["seat_lat"] = f"{float(row['seat_lat_manual']):.5f}"
             row["seat_lon"] = f"{float(row['seat_lon_manual']):.5f}"
-            row["seat_source"] = "manual"
+            row["seat_source"] = "page"
             continue
         if row["seat_geonameid"]:
             gid = int(row["seat_geonameid"])

@@ -19,7 +19,7 @@ from resilience_map import __version__
 
 EXIT_ERROR = 2
 #: Modules of this package that register commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("project", "image", "sync")
+COMMAND_MODULES = ("project", "image", "briefing", "sync")
 
 
 class CliError(Exception):

@@ -666,6 +666,14 @@ class ProjectStore:
         return [HistoryEntry(**{k: r[k] for k in HistoryEntry.__dataclass_fields__})
                 for r in self._conn.execute(sql, params)]
 
+    def boundary_history_notes(self) -> list[str]:
+        """The distinct descriptions written when boundaries were stored ("MultiPolygon, 412
+        vertices, from MK_adm2.geojson"): where a project's polygons came from."""
+        rows = self._conn.execute(
+            f'SELECT DISTINCT new_value FROM "{HISTORY_LAYER.name}" '
+            "WHERE operation = 'boundary' AND new_value IS NOT NULL")
+        return [r[0] for r in rows]
+
     def state_at(self, record_type: type[R], record_uuid: str, history_fid: int) -> R | None:
         """The record as it was right after history row ``history_fid`` (None if deleted then).
 

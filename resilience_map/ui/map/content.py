@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
     HubActivity,
     IndicatorDefinition,
@@ -72,22 +71,3 @@ class MapContent:
 
     def indicator(self, uuid: str) -> IndicatorDefinition | None:
         return next((i for i in self.indicators if i.uuid == uuid), None)
-
-    def find_indicator(self, text: str) -> IndicatorDefinition:
-        """An indicator by code or name (any case, diacritics ignored)."""
-        for ind in self.indicators:
-            if fold(text) in (fold(ind.code), fold(ind.name)):
-                return ind
-        known = ", ".join(i.code for i in self.indicators) or "none"
-        raise ValueError(f"no indicator {text!r} in this project (known codes: {known})")
-
-    def find_wave(self, text: str | None) -> StudyWave:
-        """A study wave by name; the latest wave when none is given."""
-        if not self.waves:
-            raise ValueError("this project has no study waves")
-        if text is None:
-            return self.waves[-1]
-        for wave in self.waves:
-            if fold(text) in fold(wave.name):
-                return wave
-        raise ValueError(f"no study wave {text!r} (known: {', '.join(w.name for w in self.waves)})")

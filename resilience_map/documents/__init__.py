@@ -1,0 +1,1 @@
+"""Documents made from a project (briefings), typeset with Typst — no Qt."""
