@@ -433,7 +433,9 @@ def _legend(
     sections = []
     if chor is not None and chor.legend is not None:
         lg = chor.legend
-        items = [LegendItem(f"{_number(c.lower)} – {_number(c.upper)}", c.color, c.count) for c in lg.classes]
+        # the choropleth's own range texts: true ranges for empty and open-ended classes
+        items = [LegendItem(c.label or f"{_number(c.lower)} – {_number(c.upper)}", c.color, c.count)
+                 for c in lg.classes]
         if lg.no_data_count:
             items.append(LegendItem("No data", lg.no_data_color, lg.no_data_count, dashed=True))
         title = f"{lg.title} ({lg.unit})" if lg.unit else lg.title
@@ -489,11 +491,7 @@ def _titles(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData) 
     if chor is None or chor.legend is None or style.choropleth is None:
         return style.title or data.title, ""
     settings = style.choropleth
-    classes = (
-        "equal classes symmetric around no change"
-        if settings.change
-        else f"{settings.scheme.label}, {len(chor.legend.classes)} classes"
-    )
+    classes = chor.legend.method or f"{settings.scheme.label}, {len(chor.legend.classes)} classes"
     return style.title or chor.legend.title, f"{chor.legend.subtitle} · {classes}"
 
 
