@@ -90,7 +90,8 @@ const RM = (() => {
     L.control.scale({ imperial: false }).addTo(map);
     PANES.forEach((name, i) => { map.createPane("rm-" + name).style.zIndex = String(400 + i * 10); });
     // One canvas for polygons and seat circles: stacked canvases would swallow each other's clicks.
-    state.renderer = L.canvas({ pane: "rm-municipalities", padding: 0.3, tolerance: 3 });
+    // Leaflet's default padding (10% beyond the view): a wider canvas costs memory at every size.
+    state.renderer = L.canvas({ pane: "rm-municipalities", padding: 0.1, tolerance: 3 });
     RMPanels.create(ctx);
     map.on("zoomend moveend", () => RMLabels.place(ctx));
     window.addEventListener("error", (e) => post("page_error", {

@@ -84,3 +84,16 @@ def test_page_messages_decode_into_their_dataclasses() -> None:
     assert p.decode('{"op": "unit_clicked", "id": "abc"}') == p.UnitClicked("abc")
     bounds = p.decode('{"op": "bounds", "token": 3, "bounds": [1, 2, 3, 4]}')
     assert bounds == p.BoundsReported(3, [1, 2, 3, 4])
+
+
+def test_chromium_flags_are_added_once_and_respect_the_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    from resilience_map.ui.map.engine import chromium_flags
+
+    monkeypatch.delenv("QTWEBENGINE_DISABLE_SANDBOX", raising=False)
+    flags = chromium_flags("--disable-gpu --no-sandbox").split()
+    assert "--force-webrtc-ip-handling-policy=disable_non_proxied_udp" in flags
+    assert "--no-zygote" in flags  # the sandbox is off anyway: the zygote only costs memory
+    assert chromium_flags(" ".join(flags)).split() == flags  # nothing twice
+    assert "--no-zygote" not in chromium_flags("--disable-gpu").split()  # the sandbox needs it
+    own = chromium_flags("--js-flags=--expose-gc").split()  # the user's own V8 flags win
+    assert "--js-flags=--expose-gc" in own and not any(f.startswith("--js-flags=--max") for f in own)
