@@ -156,9 +156,12 @@ def main() -> None:
     args = parser.parse_args()
     project = ensure_project(args.project)
     result = bench_restyle(project, args.repeat)
-    from startup import measure_startup
+    from startup import interleaved
 
-    startup = measure_startup(project, args.startup_runs)
+    variants: dict[str, dict] = {"app": {}}
+    if args.baseline:
+        variants["baseline"] = {"checkout": args.baseline}
+    startup = interleaved(project, args.startup_runs, variants) if args.startup_runs else {}
     restyle = statistics.median(result["restyle_ms"])
     print(f"machine: {os.cpu_count()} cores; project: {project.name}; {result['polygons']} polygons drawn")
     print(f"switch indicator, in-page restyle (app), to next frame: {summary(result['restyle_ms'])}")
@@ -168,14 +171,10 @@ def main() -> None:
     print(f"baseline: folium re-render + reload, canvas renderer:    {summary(result['reload_canvas_ms'])}")
     print(f"speed-up vs folium default: {statistics.median(result['reload_svg_ms']) / restyle:.0f}x; "
           f"vs folium with canvas: {statistics.median(result['reload_canvas_ms']) / restyle:.0f}x")
-    print(f"start-up, launch to first choropleth on screen:     {summary(startup.times_ms)}")
-    print(f"peak RSS, app + QtWebEngine processes:             {startup.peak_rss_mib:.0f} MiB "
-          f"(PSS {startup.peak_pss_mib:.0f} MiB)")
-    if args.baseline:
-        before = measure_startup(project, args.startup_runs, checkout=args.baseline)
-        print(f"baseline {args.baseline}: start-up {summary(before.times_ms)}")
-        print(f"baseline {args.baseline}: peak RSS {before.peak_rss_mib:.0f} MiB "
-              f"(PSS {before.peak_pss_mib:.0f} MiB)")
+    for name, figures in startup.items():  # the app's and the baseline's runs interleaved
+        label = "start-up" if name == "app" else f"baseline {args.baseline}: start-up"
+        print(f"{label}, launch to first choropleth on screen: {summary(figures.times_ms)}")
+        print(f"{label}, peak RSS of app + QtWebEngine: {figures.peak_rss_mib:.0f} MiB")
 
 
 if __name__ == "__main__":
