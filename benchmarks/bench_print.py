@@ -4,7 +4,7 @@
    our native renderer (scene + PNG / PDF) vs QGIS rendering the same polygons with a
    graduated renderer (benchmarks/qgis_reference.py under /usr/bin/python3; skipped with
    the reason when QGIS is missing: apt-get install python3-qgis), and the old web-view
-   screenshot (ui/map_export.py, Chromium) at the same size.
+   screenshot (ui/map/export.py, Chromium) at the same size.
 2. Briefings: one municipality (Čair), and North Macedonia's 81 units.
 
 Usage:  python benchmarks/bench_print.py [--project demo.gpkg] [--repeat 5]
@@ -118,29 +118,21 @@ def bench_qgis(data, folder: Path, repeat: int) -> dict:
 
 
 def bench_webview(data, folder: Path) -> float | str:
-    """The old path: a hidden QWebEngineView of the same pixel size, grabbed (ui/map_export.py)."""
+    """The old path: a hidden QWebEngineView of the same pixel size, grabbed (ui/map/export.py)."""
     try:
-        from resilience_map.maps.classify import Scheme  # noqa: F401
+        from resilience_map.maps.map_data import MapGeometry
         from resilience_map.maps.scene import settings_for
-        from resilience_map.ui.map_controller import ProjectSnapshot
-        from resilience_map.ui.map_export import export_map_image
+        from resilience_map.ui.map.content import MapContent
+        from resilience_map.ui.map.export import export_map_image
     except ImportError as exc:
         return f"skipped ({exc})"
-    snapshot = ProjectSnapshot(
-        data.units,
-        data.boundaries,
-        data.indicators,
-        data.waves,
-        data.values,
-        data.structures,
-        data.activities,
-        data.synthetic_label,
+    content = MapContent(
+        data.title, data.units, MapGeometry(data.boundaries), data.indicators, data.waves_in_order,
+        data.value_index, data.structures, data.activities, data.synthetic_label,
     )
     settings = settings_for(data)
     t = time.perf_counter()
-    export_map_image(
-        snapshot, settings, folder / "webview.png", project_title=data.title, scale=2, size=(1240, 1754)
-    )
+    export_map_image(content, settings, folder / "webview.png", scale=2, size=(1240, 1754))
     return time.perf_counter() - t
 
 
@@ -229,7 +221,7 @@ def main() -> None:
             f"whole process {qgis['process_wall_s']:.2f} s"
         )
     shot = webview if isinstance(webview, str) else f"{webview * 1000:7.0f} ms"
-    print(f"  old web-view screenshot (Chromium, ui/map_export.py):  {shot}")
+    print(f"  old web-view screenshot (Chromium, ui/map/export.py): {shot}")
     print("Briefings")
     print(f"  one municipality (Čair), in the app:      {median(briefs['municipality'])}")
     print(f"  one municipality, command line (whole process): {briefs['cli_municipality']:.2f} s")

@@ -19,6 +19,10 @@ import pytest  # noqa: E402
 
 try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
     from PySide6 import QtWebEngineWidgets  # noqa: E402,F401
+
+    from resilience_map.ui.map.engine import prepare_web_engine  # noqa: E402
+
+    prepare_web_engine()  # the map page's URL scheme and Chromium flags, as the app does
 except ImportError:  # pragma: no cover - the Qt-free core's tests still run
     pass
 
@@ -162,6 +166,36 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import sys
 
     session.config._none_refs_at_start = sys.getrefcount(None)
+
+
+@pytest.fixture(scope="module")
+def map_host(qapp, tmp_path_factory: pytest.TempPathFactory):
+    """A window whose centre is a MapFeature on its own ProjectSession, shared by one test
+    module (QtWebEngine starts once per module). Open a project with tests_helpers.show_project."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from resilience_map.session import ProjectSession
+    from resilience_map.ui.app import create_application
+    from resilience_map.ui.map import MapFeature
+
+    home = tmp_path_factory.mktemp("map-home")
+    with pytest.MonkeyPatch.context() as patch:  # preferences never go to the real user's folders
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+            patch.setenv(name, str(home / name))
+        create_application()
+        window = QMainWindow()
+        session = ProjectSession(author="Tester")
+        feature = MapFeature(session, window)
+        window.setCentralWidget(feature.view)
+        window.resize(1000, 640)
+        window.show()
+        yield SimpleNamespace(window=window, session=session, feature=feature, view=feature.view)
+        session.close()
+        feature.dispose()
+        window.close()
+        feature.view.close()
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow,
              for c in range(structures.table.columnCount()) if structures.table.item(r, c)]
     assert "Kumanovo schools CAT" in names
     def coverage() -> list[str]:
-        return js(qtbot, window, f"RM.probe.coverageOf('{kumanovo}')") or []
+        return js(qtbot, window, f"RMProbe.coverageOf('{kumanovo}')") or []
 
     # the demo's CAT (status not stated by its sources) and the new, active one
     qtbot.waitUntil(lambda: coverage().count("community_action_team:active") == 1
@@ -98,7 +98,7 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
     window.editor.update(dataclasses.replace(value, value=70))  # the top of the BRAVE-14 scale
     top = window.map.style.legend.classes[-1].color
     assert window.map.style.styles[kumanovo]["c"] == top
-    qtbot.waitUntil(lambda: js(qtbot, window, f"RM.probe.fillOf('{kumanovo}')") == top, timeout=5000)
+    qtbot.waitUntil(lambda: js(qtbot, window, f"RMProbe.fillOf('{kumanovo}')") == top, timeout=5000)
     assert js(qtbot, window, "window.__marker") == 7  # same page: restyled, not reloaded
 
 

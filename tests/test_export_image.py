@@ -9,12 +9,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from resilience_map.ui.map_snapshot import is_blank
+from resilience_map.ui.map.snapshot import is_blank
+from tests_helpers import wait_until_drawn
 
 
 def test_window_exports_current_view(window, qtbot, demo_bounded: Path, tmp_path: Path) -> None:
     window.open_project(demo_bounded)
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
+    wait_until_drawn(qtbot, window)
     out = window.export_image(tmp_path / "view.png", scale=1)
     assert out is not None and out.exists()
     image = QImage(str(out))

@@ -312,7 +312,7 @@ def _sources(data: ProjectData, units: list[Municipality], include_restricted: b
             + (f" — {data.synthetic_label or 'synthetic values'}" if w.synthetic else "")
             + "."
         )
-    lines += [f"Boundaries: {c}." for c in data.boundary_credits] or [
+    lines += [f"{c}." for c in data.boundary_credits] or [  # each says "Boundaries: …"
         "Boundaries: none imported (seats only)."
     ]
     ids = {u.uuid for u in units}

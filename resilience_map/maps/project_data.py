@@ -23,8 +23,8 @@ from resilience_map.domain.records import (
     PreventionStructure,
     StudyWave,
 )
-from resilience_map.store.credits import boundary_credits
 from resilience_map.maps.choropleth import index_values
+from resilience_map.store.credits import boundary_credits, credit_lines
 
 DEFAULT_SYNTHETIC_LABEL = "Demo data – not study results"
 
@@ -44,7 +44,8 @@ class ProjectData:
     notes: list[MunicipalityNote] = field(default_factory=list)
     #: Empty unless the project holds synthetic (demo) values.
     synthetic_label: str = ""
-    #: One line per boundary source in use ("© OpenStreetMap contributors, ODbL 1.0").
+    #: One line per boundary source in use, each once ("Boundaries: © OpenStreetMap
+    #: contributors (ODbL 1.0)").
     boundary_credits: tuple[str, ...] = ()
 
     @classmethod
@@ -65,7 +66,7 @@ class ProjectData:
             store.list(HubActivity),
             store.list(MunicipalityNote),
             label,
-            tuple(credit.text() for credit in boundary_credits(store)),
+            tuple(credit_lines(boundary_credits(store))),
         )
 
     @classmethod

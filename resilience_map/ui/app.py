@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-import threading
 from pathlib import Path
 
 from PySide6 import QtWebEngineWidgets  # noqa: F401  (must be loaded before QApplication exists)
@@ -13,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from resilience_map import __version__
+from resilience_map.ui.map.engine import prepare_web_engine
 
 ORGANIZATION = "StrongCitiesNetwork"
 APPLICATION = "ResilienceMap"
@@ -21,6 +20,7 @@ APPLICATION = "ResilienceMap"
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the names QSettings files its preferences under."""
     if QApplication.instance() is None:
+        prepare_web_engine()  # the map page's URL scheme and Chromium flags, before Qt starts
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
@@ -28,23 +28,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Resilience Map")
     app.setApplicationVersion(__version__)
     return app  # type: ignore[return-value]
-
-
-_warm_up: threading.Thread | None = None
-
-
-def warm_up_imports() -> threading.Thread:
-    """Import the classification stack (mapclassify → scipy, ~1 s) in the background
-    while Qt starts QtWebEngine, so the first choropleth does not wait for it.
-
-    numpy is imported here first: its C core must not be initialised by two threads at once.
-    """
-    global _warm_up
-    if _warm_up is None:
-        importlib.import_module("numpy")
-        _warm_up = threading.Thread(target=lambda: importlib.import_module("mapclassify"), daemon=True)
-        _warm_up.start()
-    return _warm_up
 
 
 def run_app(project: Path | None = None) -> int:
@@ -67,8 +50,12 @@ def run_app(project: Path | None = None) -> int:
 
 def _exit_when_drawn(app: QApplication, window) -> None:
     """For benchmarks and smoke tests: say when the first choropleth is on screen, then quit."""
-    def drawn(_token: str) -> None:
+    from resilience_map.ui.map import MapFeature
+
+    feature = window.findChild(MapFeature)
+
+    def drawn() -> None:
         print("drawn", flush=True)
-        window.map_view.bridge.style_applied.disconnect(drawn)
+        feature.ready.disconnect(drawn)
         QTimer.singleShot(int(os.environ.get("RESILIENCE_MAP_EXIT_DELAY_MS", "1500")), app.quit)
-    window.map_view.bridge.style_applied.connect(drawn)
+    feature.ready.connect(drawn)

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import tempfile
-
-from platformdirs import user_cache_path, user_data_path
-from PySide6.QtCore import QByteArray, QEventLoop, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from platformdirs import user_data_path
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -28,19 +25,23 @@ from PySide6.QtWidgets import (
 
 from resilience_map.io.project_setup import create_registry_project
 from resilience_map.store import ProjectError, ProjectStore
-from resilience_map.domain.records import IndicatorValue, Municipality
+from resilience_map.domain.records import (
+    HubActivity,
+    IndicatorDefinition,
+    IndicatorValue,
+    Municipality,
+    PreventionStructure,
+    StudyWave,
+)
 from resilience_map.store.backups import list_backups, make_backup, restore_backup
 from resilience_map.ui.editing import AUTHOR_KEY, ProjectEditor
 from resilience_map.ui.forms import ActivityForm, IndicatorForm, WaveForm
 from resilience_map.ui.history_view import HistoryView
 from resilience_map.ui.profile_dock import MunicipalityProfile
 from resilience_map.ui.records_view import RecordsView
-from resilience_map.ui.export_dialog import ExportImageDialog
-from resilience_map.ui.layer_panel import LayerPanel
-from resilience_map.ui.map_controller import MapController
-from resilience_map.ui.map_export import export_map_image
-from resilience_map.ui.map_snapshot import SnapshotError
-from resilience_map.ui.map_view import MapView
+from resilience_map.session import BoundariesChanged, ProjectSession, RecordsChanged, SelectionChanged
+from resilience_map.ui.map import MapFeature
+from resilience_map.ui.map.snapshot import SnapshotError
 from resilience_map.ui.municipality_model import UUID_ROLE, MunicipalitySearchProxy, MunicipalityTableModel
 from resilience_map.ui.settings import RecentProjects, author_name
 
@@ -69,17 +70,19 @@ class MainWindow(QMainWindow):
         self.recent = RecentProjects()
         self.review_dialog: "BoundaryReviewDialog | None" = None
         self.active_form = None  # the record form opened from the Records menu, if any
-        self._selecting_from_map: str | None = None  # set while a map click drives the table
         self.setWindowTitle("Resilience Map")
         self.model = MunicipalityTableModel(self)
         self.proxy = MunicipalitySearchProxy(self)
         self.proxy.setSourceModel(self.model)
-        self._page_dir = tempfile.TemporaryDirectory(prefix="resilience-map-page-")
-        self.map_view = MapView(Path(self._page_dir.name), self,
-                                cache_dir=user_cache_path("ResilienceMap", "StrongCitiesNetwork"))
+        # Adapter until the rebuilt window (ui-shell) edits through the session: the window
+        # opens the store, the session adopts it, and the editor's changes are published as
+        # the session's events (see _publish_editor_change), which the map follows.
+        self.session = ProjectSession(author=author_name)
+        self.map = MapFeature(self.session, self)
+        self.map_view = self.map.view
+        self.layer_panel = self.map.panel
         self.setCentralWidget(self.map_view)
-        self.layer_panel = LayerPanel()
-        self.map = MapController(self.map_view, self.layer_panel, self)
+        self.session.events.subscribe(SelectionChanged, self._on_selection_changed)
         self.editor = ProjectEditor(self)
         self.profile = MunicipalityProfile(self.editor)
         self.records_view = RecordsView(self.editor)
@@ -88,7 +91,7 @@ class MainWindow(QMainWindow):
         self.editor.failed.connect(lambda message: self._error("Undo/redo not applied", message))
         self._build_docks()
         self._build_menus()
-        self.map.municipality_selected.connect(self._on_map_selected)
+        self.map.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.count_label = QLabel()
         self.statusBar().addPermanentWidget(self.count_label)
         self._restore_state()
@@ -229,11 +232,11 @@ class MainWindow(QMainWindow):
     def _set_store(self, store: ProjectStore) -> None:
         old, self.store = self.store, store
         self.editor.set_store(store)  # views read through the editor: point them away first
-        if old is not None:
+        if old is not None and old is not self.session.store:
             old.close()
         self.recent.add(store.path)
         self._refresh()
-        self.map.set_project(store)
+        self.session.adopt(store)  # the map loads the project from the session's event
         self.profile.show_municipality(None)
         self.records_view.refresh()
         self.history_view.show_project()
@@ -261,14 +264,38 @@ class MainWindow(QMainWindow):
         """After any edit (or undo/redo): refresh the views; the map restyles in place."""
         if self.store is None:
             return
-        if record_type is IndicatorValue:
-            self.map.update_values(self.store.list(IndicatorValue))
-        else:
-            self.map.set_project(self.store, keep_view=True)
+        self._publish_editor_change(record_type, uuids)
         if record_type is Municipality:
             self.model.set_municipalities(self.store.municipalities(), set(self.store.boundaries()))
         self.profile.refresh()
         self._update_counts()
+
+    def _publish_editor_change(self, record_type: type, uuids: list) -> None:
+        """Tell the session's subscribers what the editor changed, as a session command would."""
+        store = self.store
+        after = {r.uuid: r for r in (store.find(record_type, u) for u in uuids) if r is not None}
+        before = self._indexed_states(record_type, uuids)
+        event = RecordsChanged(record_type,
+                               added=tuple(r for u, r in after.items() if u not in before),
+                               updated=tuple((before[u], r) for u, r in after.items() if u in before),
+                               removed=tuple(r for u, r in before.items() if u not in after))
+        self.session.indexes.apply(event)
+        self.session.events.emit(event)
+
+    def _indexed_states(self, record_type: type, uuids: list) -> dict:
+        """The records as the session's indexes still hold them (before the editor's change)."""
+        indexes = self.session.indexes
+        if record_type is IndicatorValue:
+            wanted = set(uuids)
+            return {uuid: IndicatorValue(uuid=uuid, municipality_uuid=unit, indicator_uuid=key[0],
+                                         wave_uuid=key[1], value=value)
+                    for unit, cells in indexes.values.by_unit.items()
+                    for key, (uuid, value) in cells.items() if uuid in wanted}
+        tables = {Municipality: indexes.municipalities, PreventionStructure: indexes.structures,
+                  HubActivity: indexes.activities, IndicatorDefinition: indexes.indicators,
+                  StudyWave: indexes.waves}
+        table = tables.get(record_type)
+        return {u: r for u in uuids if table is not None and (r := table.get(u)) is not None}
 
     def _update_counts(self) -> None:
         if self.store is None:
@@ -293,12 +320,14 @@ class MainWindow(QMainWindow):
 
     def _on_table_selection(self) -> None:
         uuid = self.selected_municipality_uuid()
-        if uuid and uuid != self._selecting_from_map:
-            self.map.select(uuid, zoom=True)
+        self.session.select(uuid, source="table")
         self.profile.show_municipality(uuid)
 
-    def _on_map_selected(self, uuid: str) -> None:
-        """A click on the map: the table follows (without zooming the map away)."""
+    def _on_selection_changed(self, event: SelectionChanged) -> None:
+        """A selection made elsewhere (a click on the map): the table follows."""
+        if event.source == "table" or event.uuid is None:
+            return
+        uuid = event.uuid
         row = self.model.row_of(uuid)
         if row < 0:
             return
@@ -306,11 +335,9 @@ class MainWindow(QMainWindow):
         if not proxy_index.isValid():  # filtered out by the search: clear the search first
             self.search.clear()
             proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self._selecting_from_map = uuid
         self.table.selectionModel().select(
             proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(proxy_index)
-        self._selecting_from_map = None
 
     def selected_municipality_uuid(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -342,13 +369,18 @@ class MainWindow(QMainWindow):
     def _apply_plan(self, plan: "BoundaryImportPlan", path: Path) -> None:
         from resilience_map.io.boundary_import import apply_plan
 
+        before = self.store.boundaries()
         try:
             saved = apply_plan(self.store, plan, author_name(), path.name)
         except ProjectError as exc:
             self._error("Boundaries not saved", str(exc))
             return
+        after = self.store.boundaries()
+        changed = [u for u, g in after.items() if u not in before or before[u].wkb != g.wkb]
+        changed += [u for u in before if u not in after]
+        self.session.events.emit(BoundariesChanged({u: before.get(u) for u in changed},
+                                                   {u: after.get(u) for u in changed}))
         self._refresh()
-        self.map.set_project(self.store)
         self.project_changed.emit()
         self.statusBar().showMessage(f"{saved} boundaries saved from {path.name}. {plan.summary()}", 15000)
 
@@ -370,40 +402,17 @@ class MainWindow(QMainWindow):
             self.import_boundaries(Path(name))
 
     def export_image_dialog(self) -> None:
-        if self.store is None:
-            return
-        dialog = ExportImageDialog(self.store.path.with_suffix(".png"), self)
-        if dialog.exec() == ExportImageDialog.DialogCode.Accepted:
-            self.export_image(dialog.chosen_path(), scale=dialog.scale(), whole_region=dialog.whole_region.isChecked())
+        self.map.export_image_dialog()
 
     def export_image(self, path: Path, *, scale: int = 1, whole_region: bool = False) -> Path | None:
         """Save a PNG of the map as shown (current view, layers, names) or of the whole region."""
-        settings = self.layer_panel.choropleth_settings()
-        if self.store is None or settings is None:
-            return None
-        bounds = None if whole_region else self._current_bounds()
-        hidden = tuple(name for name in self.layer_panel.layer_order() if not self.layer_panel.is_layer_visible(name))
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            out = export_map_image(self.map.snapshot, settings, path, project_title=self.store.info().title,
-                                   scale=scale, size=self.map_view.size(), bounds=bounds, hidden_layers=hidden,
-                                   name_form=self.layer_panel.name_form.currentData())
+            out = self.map.export_image(path, scale=scale, whole_region=whole_region)
         except (SnapshotError, ValueError, OSError) as exc:
             self._error("Map image not saved", str(exc))
             return None
-        finally:
-            QApplication.restoreOverrideCursor()
         self.statusBar().showMessage(f"Map image saved to {out}", 10000)
         return out
-
-    def _current_bounds(self) -> tuple[float, float, float, float] | None:
-        result: list = []
-        loop = QEventLoop()
-        self.map_view.evaluate("RM.bounds()", lambda r: (result.append(r), loop.quit()))
-        QTimer.singleShot(5000, loop.quit)
-        if not result:  # an answer may already be there (page not ready: None at once)
-            loop.exec()
-        return tuple(result[0]) if result and result[0] else None
 
     def show_selected_history(self) -> None:
         uuid = self.selected_municipality_uuid()
@@ -495,9 +504,11 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         settings.setValue("main_window/table_header", self.table.horizontalHeader().saveState())
+        self.map.dispose()
         if self.store is not None:
             self.editor.set_store(None)
             self.store.close()
             self.store = None
+        self.session.close()
         super().closeEvent(event)
         self.map_view.close()

@@ -8,7 +8,7 @@ that the image is not blank: Chromium views are known to grab empty.
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-from resilience_map.ui.map_view import MapView
+from resilience_map.maps import protocol as p
+from resilience_map.ui.map.view import MapView
 
 TITLE_HEIGHT, FOOTER_HEIGHT = 46, 28
 
@@ -36,27 +37,23 @@ class SnapshotSpec:
     bounds: tuple[float, float, float, float] | None = None  # None = the whole region
 
 
-def render_map(load: dict, style: dict, spec: SnapshotSpec, extra: list[dict] | None = None,
-               timeout_ms: int = 30000) -> QImage:
-    """Draw the map off screen and return the grabbed image (map area only)."""
-    with tempfile.TemporaryDirectory(prefix="resilience-map-export-") as folder:
-        view = MapView(Path(folder))
-        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        view.resize(spec.size * spec.scale)
-        view.setZoomFactor(spec.scale)
-        view.show()
-        try:
-            for message in (load, {"op": "style", **style}, *(extra or []),
-                            {"op": "view", "bounds": spec.bounds},
-                            {"op": "snapshot", "exportMode": True, "token": "export"}):
-                view.send(message)
-            _wait_for(view, timeout_ms)
-            image = view.grab().toImage()
-        finally:
-            view.close()
-            view.deleteLater()
-            # delete page, profile and view now, in that order, while the folder still exists
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+def render_map(messages: Sequence[p.ToPage], spec: SnapshotSpec, timeout_ms: int = 30000) -> QImage:
+    """Draw the map off screen from ``messages`` and return the grabbed image (map area only)."""
+    view = MapView()
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.resize(spec.size * spec.scale)
+    view.setZoomFactor(spec.scale)
+    view.show()
+    try:
+        for message in (*messages, p.ShowArea(spec.bounds), p.PrepareSnapshot("export")):
+            view.send(message)
+        _wait_for(view, timeout_ms)
+        image = view.grab().toImage()
+    finally:
+        view.close()
+        view.deleteLater()
+        # delete page, profile and view now, in that order
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     if is_blank(image):
         raise SnapshotError("The map came out blank; nothing was saved.")
     return image
@@ -65,7 +62,10 @@ def render_map(load: dict, style: dict, spec: SnapshotSpec, extra: list[dict] | 
 def _wait_for(view: MapView, timeout_ms: int) -> None:
     loop = QEventLoop()
     done: list[bool] = []
-    view.bridge.snapshot_ready.connect(lambda _t: (done.append(True), QTimer.singleShot(250, loop.quit)))
+    def drawn(_token: str) -> None:
+        done.append(True)
+        QTimer.singleShot(250, loop.quit)  # one more frame reaches the widget before the grab
+    view.snapshot_ready.connect(drawn)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     if not done:
@@ -99,7 +99,8 @@ def compose(map_image: QImage, spec: SnapshotSpec, on: date | None = None) -> QI
     painter.drawText(QRect(10 * s, 2 * s, width - 20 * s, 24 * s), Qt.AlignmentFlag.AlignVCenter, spec.title)
     painter.setFont(_font(11 * s))
     painter.setPen(QColor("#555555"))
-    painter.drawText(QRect(10 * s, 24 * s, width - 20 * s, 20 * s), Qt.AlignmentFlag.AlignVCenter, spec.subtitle)
+    painter.drawText(QRect(10 * s, 24 * s, width - 20 * s, 20 * s), Qt.AlignmentFlag.AlignVCenter,
+                     spec.subtitle)
     if spec.synthetic_label:
         painter.setFont(_font(12 * s, bold=True))
         painter.setPen(QColor("#8a1c00"))
@@ -125,7 +126,7 @@ def save_png(image: QImage, path: Path) -> None:
     """Write atomically: a failed save never leaves a half-written file at ``path``."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.part")
-    if not image.save(str(tmp), "PNG"):
+    if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; Qt wants str
         tmp.unlink(missing_ok=True)
         raise SnapshotError(f"Could not write {path}.")
     tmp.replace(path)
