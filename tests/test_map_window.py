@@ -62,3 +62,18 @@ def test_hostile_text_never_executes(window: MainWindow, qtbot, demo_bounded: Pa
     assert js(qtbot, window, "typeof window.__xss") == "undefined"
     assert js(qtbot, window, "document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert window.profile.header.title.text() == XSS_NAME  # plain text, shown literally
+
+
+def test_boundary_import_in_the_window_brings_outline_borders_and_credits(
+        window: MainWindow, qtbot, demo_project: Path, shared_boundaries: Path) -> None:
+    """File → Import boundaries (the window's adapter reports BoundariesChanged): the map
+    draws Skopje's ten under the city's outline, North Macedonia's border, and credits the file."""
+    window.open_project(demo_project)
+    wait_until_drawn(qtbot, window)
+    assert js(qtbot, window, "RMProbe.creditsText()") == ""
+    window.import_boundaries(shared_boundaries / "MK_skopje_adm2.geojson")
+    skopje = window.store.municipality_by_registry_id("mk-skopje").uuid
+    qtbot.waitUntil(lambda: js(qtbot, window, "RMProbe.borderIds()") == ["MK"], timeout=20000)
+    assert js(qtbot, window, "RMProbe.outlineIds()") == [skopje]
+    assert "Who's On First" in js(qtbot, window, "RMProbe.creditsText()")
+    assert js(qtbot, window, "RMProbe.guideText()") == ""
