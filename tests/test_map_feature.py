@@ -332,7 +332,8 @@ def test_city_outline_country_borders_seats_and_credits_on_the_real_demo(bounded
 def test_boundary_import_brings_outline_borders_and_credits(map_host, qtbot, demo_project: Path,
                                                             shared_boundaries: Path) -> None:
     """The import guidance on an empty map; after an import (as the window's adapter reports
-    it: BoundariesChanged) the outline, the borders and the file's credit follow."""
+    it: BoundariesChanged) the outline, the borders and the import's credit follow."""
+    from resilience_map.io.attribution import BoundaryCredit
     from resilience_map.io.boundary_import import apply_boundary_plan, plan_for_project
     from resilience_map.session import BoundariesChanged
 
@@ -346,14 +347,17 @@ def test_boundary_import_brings_outline_borders_and_credits(map_host, qtbot, dem
         assert js(qtbot, map_host, "RMProbe.seatsText()") == ""
         store = map_host.session.require_store()
         plan = plan_for_project(store, shared_boundaries / "MK_skopje_adm2.geojson")
-        change = apply_boundary_plan(store, plan, None, "Tester")
+        hostile = BoundaryCredit('<img src=x onerror="window.__pwned=1">Atlas', "CC BY 4.0")  # as typed
+        change = apply_boundary_plan(store, plan, hostile, "Tester")
         with qtbot.waitSignal(map_host.feature.view.style_applied, timeout=10000):
             map_host.session.events.emit(BoundariesChanged(change.before, change.after))
         skopje = store.municipality_by_registry_id("mk-skopje").uuid
         qtbot.waitUntil(lambda: js(qtbot, map_host, "RMProbe.borderIds()") == ["MK"], timeout=10000)
         assert js(qtbot, map_host, "RMProbe.outlineIds()") == [skopje]
         credits = js(qtbot, map_host, "RMProbe.creditsText()")
-        assert credits.startswith("Boundaries: Data from Who's On First") and "CC BY 2.0" in credits
+        assert f"Boundaries: {hostile.source} (CC BY 4.0)" in credits  # shown as text, never run
+        assert js(qtbot, map_host, "document.querySelectorAll('.rm-credits img').length") == 0
+        assert js(qtbot, map_host, "window.__pwned === undefined")
         assert js(qtbot, map_host, "RMProbe.guideText()") == ""  # boundaries exist
         seats = js(qtbot, map_host, "RMProbe.seatsText()")  # the other ~480: counted, with the advice
         assert "Without a boundary polygon (" in seats and "File → Import boundaries…" in seats
