@@ -189,7 +189,7 @@ def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
     set text(7pt, fill: luma(80))
     [Resilience Map {__version__} #h(1fr) Page #counter(page).display("1 of 1", both: true)]
   }})
-#show heading.where(level: 1): it => {{ pagebreak(weak: true); block(below: 8pt, text(14pt, it)) }}
+#show heading.where(level: 1): it => {{ {"pagebreak(weak: true); " if many else ""}block(above: 14pt, below: 8pt, text(14pt, it)) }}
 #show heading.where(level: 2): it => block(above: 12pt, below: 5pt, text(10.5pt, it))
 #show heading.where(level: 3): it => block(above: 8pt, below: 3pt, text(9pt, it))
 #block(text(18pt, weight: "bold", {literal(title)}))

@@ -103,6 +103,7 @@ class MunicipalityProfile(QWidget):
         self.unit = self.session.indexes.municipalities.get(uuid)
         self._show_header()
         self.tabs.setEnabled(self.unit is not None)
+        self.tabs.setVisible(self.unit is not None)  # no empty tables and charts before a choice
         self.indicators.load()
         self._load_structures()
         self._load_activities()
