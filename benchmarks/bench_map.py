@@ -5,16 +5,16 @@
 2. Start-up: from launching `resilience-map PROJECT` to the first choropleth on screen.
 3. Memory: peak RSS of the whole app (Python process + QtWebEngine processes).
 
-Usage:  python benchmarks/bench_map.py [--project demo.gpkg] [--repeat 20]
+Usage:  python benchmarks/bench_map.py [--project demo.gpkg] [--repeat 20] [--baseline /work/main]
 Without --project it builds a demo with ../shared/data/boundaries/*.geojson.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +26,7 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the checkout, as the tests import it
 SHARED = REPO.parent / "shared" / "data" / "boundaries"
 
 
@@ -61,23 +62,23 @@ def bench_restyle(project: Path, repeat: int) -> dict:
     window.show()
     window.open_project(project)
     acks: list[str] = []
-    window.map_view.bridge.style_applied.connect(acks.append)
+    window.map_feature.view.style_applied.connect(acks.append)
     wait(app, lambda: acks)
-    combo = window.layer_panel.indicator
-    polygons = len(window.map.features.polygons["features"])
+    combo = window.map_feature.panel.indicator
+    polygons = len(window.map_feature.geometry.boundaries)
     python_ms: list[float] = []
-    window.map.restyled.connect(python_ms.append)
+    window.map_feature.restyled.connect(python_ms.append)
     page_ms: list[float] = []
     times = []
-    for i in range(repeat):
+    for _ in range(repeat):
         before = len(acks)
         t0 = time.perf_counter()
         combo.setCurrentIndex((combo.currentIndex() + 1) % combo.count())  # a user picking another indicator
-        wait(app, lambda: len(acks) > before)
+        wait(app, lambda n=before: len(acks) > n)
         times.append((time.perf_counter() - t0) * 1000)
-        got: list = []
-        window.map_view.evaluate("RM.probe.lastApplyMs()", got.append)
-        wait(app, lambda: got)
+        got: list = []  # read through Qt's runJavaScript: measuring only, not part of the app
+        window.map_feature.view.page().runJavaScript("RM.ctx.state.lastApplyMs", 0, got.append)
+        wait(app, lambda g=got: g)
         page_ms.append(float(got[0]))
     runs = max(3, repeat // 4)
     svg = bench_folium_reload(app, window, runs, prefer_canvas=False)
@@ -94,13 +95,15 @@ def bench_folium_reload(app, window, repeat: int, prefer_canvas: bool) -> list[f
     import folium
     from PySide6.QtCore import QUrl
     from PySide6.QtWebEngineWidgets import QWebEngineView
-    from shapely.geometry import mapping
 
+    from resilience_map.maps.map_data import polygons_json
     from resilience_map.maps.page import leaflet_asset
 
-    snap, features = window.map.snapshot, window.map.features
+    content = window.map_feature.content()
+    polygons, _seats = drawn_polygons(content)
+    geojson = json.loads(polygons_json(polygons, content.geometry, set()))
     view = QWebEngineView()
-    view.resize(window.map_view.size())
+    view.resize(window.map_feature.view.size())
     view.show()
     loaded: list[bool] = []
     view.loadFinished.connect(loaded.append)
@@ -109,66 +112,38 @@ def bench_folium_reload(app, window, repeat: int, prefer_canvas: bool) -> list[f
     folder = Path(tempfile.mkdtemp())
     times = []
     for i in range(repeat):
-        combo = window.layer_panel.indicator
+        combo = window.map_feature.panel.indicator
         combo.setCurrentIndex((combo.currentIndex() + 1) % combo.count())
-        colors = {uid: s["c"] for uid, s in window.map.style.styles.items()}
+        colors = {uid: s["c"] for uid, s in window.map_feature.style.styles.items()}
         t0 = time.perf_counter()
         fmap = folium.Map(location=[42.6, 20.4], zoom_start=7, tiles=None, prefer_canvas=prefer_canvas)
         fmap.default_js = [("leaflet", leaflet_asset("leaflet.js").as_uri())]
         fmap.default_css = [("leaflet_css", leaflet_asset("leaflet.css").as_uri())]
-        folium.GeoJson(features.polygons, style_function=lambda f, c=colors: {
-            "fillColor": c.get(f["id"], "#d9d9d9"), "color": "#fff", "weight": 0.7, "fillOpacity": 0.8}).add_to(fmap)
+        folium.GeoJson(geojson, style_function=lambda f, c=colors: {
+            "fillColor": c.get(f["id"], "#d9d9d9"), "color": "#fff", "weight": 0.7,
+            "fillOpacity": 0.8}).add_to(fmap)
         html = folder / f"page{i}.html"
         fmap.save(str(html))
         before = len(loaded)
         view.setUrl(QUrl.fromLocalFile(str(html)))
-        wait(app, lambda: len(loaded) > before)
+        wait(app, lambda n=before: len(loaded) > n)
         # like the app's restyle acknowledgement: measured up to the next frame
-        # (a handful of runJavaScript calls is harmless; the app avoids it, see MapView.evaluate)
         view.page().runJavaScript(f"requestAnimationFrame(() => document.title = 'frame-{i}')")
-        wait(app, lambda: f"frame-{i}" in titles)
+        wait(app, lambda t=f"frame-{i}": t in titles)
         times.append((time.perf_counter() - t0) * 1000)
     view.close()
     return times
 
 
-def process_tree_rss_kb(pid: int) -> int:
-    """Current RSS of a process and all its descendants (Linux /proc)."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmRSS:")))
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
+def drawn_polygons(content):
+    from resilience_map.maps.map_data import drawn_units
 
-
-def bench_startup(project: Path, repeat: int) -> tuple[list[float], int]:
-    env = dict(os.environ, RESILIENCE_MAP_EXIT_WHEN_DRAWN="1", RESILIENCE_MAP_EXIT_DELAY_MS="1500")
-    times, peak = [], 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "resilience_map", str(project)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=Path(__file__).parent)
-        line = proc.stdout.readline()
-        times.append((time.perf_counter() - t0) * 1000)
-        if "drawn" not in line:
-            raise RuntimeError("app did not report a drawn map")
-        while proc.poll() is None:
-            peak = max(peak, process_tree_rss_kb(proc.pid))
-            time.sleep(0.05)
-    return times, peak
+    return drawn_units(content.units, content.geometry)
 
 
 def summary(values: list[float]) -> str:
-    return f"median {statistics.median(values):7.1f} ms  (min {min(values):.1f}, max {max(values):.1f}, n={len(values)})"
+    spread = f"min {min(values):.1f}, max {max(values):.1f}, n={len(values)}"
+    return f"median {statistics.median(values):7.1f} ms  ({spread})"
 
 
 def main() -> None:
@@ -176,21 +151,30 @@ def main() -> None:
     parser.add_argument("--project", type=Path)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout whose start-up to measure alike (e.g. main)")
     args = parser.parse_args()
     project = ensure_project(args.project)
     result = bench_restyle(project, args.repeat)
-    startup, peak_kb = bench_startup(project, args.startup_runs)
+    from startup import interleaved
+
+    variants: dict[str, dict] = {"app": {}}
+    if args.baseline:
+        variants["baseline"] = {"checkout": args.baseline}
+    startup = interleaved(project, args.startup_runs, variants) if args.startup_runs else {}
     restyle = statistics.median(result["restyle_ms"])
     print(f"machine: {os.cpu_count()} cores; project: {project.name}; {result['polygons']} polygons drawn")
     print(f"switch indicator, in-page restyle (app), to next frame: {summary(result['restyle_ms'])}")
     print(f"    of which Python (classify + colours + legend):      {summary(result['python_ms'])}")
-    print(f"    of which page (apply 495 styles + legend):          {summary(result['page_ms'])}")
+    print(f"    of which page (apply the styles + legend):          {summary(result['page_ms'])}")
     print(f"baseline: folium re-render + reload, folium default SVG: {summary(result['reload_svg_ms'])}")
     print(f"baseline: folium re-render + reload, canvas renderer:    {summary(result['reload_canvas_ms'])}")
     print(f"speed-up vs folium default: {statistics.median(result['reload_svg_ms']) / restyle:.0f}x; "
           f"vs folium with canvas: {statistics.median(result['reload_canvas_ms']) / restyle:.0f}x")
-    print(f"start-up, launch to first choropleth on screen:     {summary(startup)}")
-    print(f"peak RSS, app + QtWebEngine processes:             {peak_kb / 1024:.0f} MiB")
+    for name, figures in startup.items():  # the app's and the baseline's runs interleaved
+        label = "start-up" if name == "app" else f"baseline {args.baseline}: start-up"
+        print(f"{label}, launch to first choropleth on screen: {summary(figures.times_ms)}")
+        print(f"{label}, peak RSS of app + QtWebEngine: {figures.peak_rss_mib:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 1. A4 @ 300 dpi map, whole region (every municipality with a polygon, graduated colours):
    our native renderer (scene + PNG / PDF) vs QGIS rendering the same polygons with a
    graduated renderer (benchmarks/qgis_reference.py under /usr/bin/python3; skipped with
-   the reason when QGIS is missing: apt-get install python3-qgis), and the old web-view
-   screenshot (ui/map_export.py, Chromium) at the same size.
+   the reason when QGIS is missing: apt-get install python3-qgis); the window's File →
+   Export map… as it runs (a worker process); and the previous design's web-view
+   screenshot (Chromium) at the same size, run in an older checkout (``--baseline``).
 2. Briefings: one municipality (Čair), and North Macedonia's 81 units.
 
-Usage:  python benchmarks/bench_print.py [--project demo.gpkg] [--repeat 5]
+Usage:  python benchmarks/bench_print.py [--project demo.gpkg] [--repeat 5] [--baseline CHECKOUT]
+        (CHECKOUT: ``mkdir B && git archive 4cd6aeb | tar -x -C B``, the merge that still had it)
 Without --project it builds a demo with ../shared/data/boundaries/*.geojson in a temporary folder.
 """
 
@@ -117,31 +119,56 @@ def bench_qgis(data, folder: Path, repeat: int) -> dict:
     return result
 
 
-def bench_webview(data, folder: Path) -> float | str:
-    """The old path: a hidden QWebEngineView of the same pixel size, grabbed (ui/map_export.py)."""
-    try:
-        from resilience_map.maps.classify import Scheme  # noqa: F401
-        from resilience_map.maps.scene import settings_for
-        from resilience_map.ui.map_controller import ProjectSnapshot
-        from resilience_map.ui.map_export import export_map_image
-    except ImportError as exc:
-        return f"skipped ({exc})"
-    snapshot = ProjectSnapshot(
-        data.units,
-        data.boundaries,
-        data.indicators,
-        data.waves,
-        data.values,
-        data.structures,
-        data.activities,
-        data.synthetic_label,
-    )
-    settings = settings_for(data)
-    t = time.perf_counter()
-    export_map_image(
-        snapshot, settings, folder / "webview.png", project_title=data.title, scale=2, size=(1240, 1754)
-    )
-    return time.perf_counter() - t
+#: The previous design's File → Export map image…, run inside a checkout that still has it
+#: (``ui/map/export.py``: a hidden QWebEngineView of the sheet's pixel size, grabbed).
+WEBVIEW_SCRIPT = """
+import sys, time
+from pathlib import Path
+from resilience_map.ui.app import create_application
+app = create_application()
+from resilience_map.maps.map_data import MapGeometry
+from resilience_map.maps.project_data import ProjectData
+from resilience_map.maps.scene import settings_for
+from resilience_map.ui.map.content import MapContent
+from resilience_map.ui.map.export import export_map_image
+data = ProjectData.open(Path(sys.argv[1]))
+content = MapContent(data.title, data.units, MapGeometry(data.boundaries), data.indicators,
+                     data.waves_in_order, data.value_index, data.structures, data.activities,
+                     data.synthetic_label)
+t = time.perf_counter()
+export_map_image(content, settings_for(data), Path(sys.argv[2]), scale=2, size=(1240, 1754))
+print(time.perf_counter() - t)
+"""
+
+
+def bench_webview(project: Path, folder: Path, baseline: Path | None) -> float | str:
+    """The old path, A4 at 300 dpi as 2 × 1240 × 1754 px, timed inside the ``baseline`` checkout
+    (e.g. ``git archive 4cd6aeb | tar -x -C BASELINE``); this checkout no longer has it."""
+    if baseline is None:
+        return "skipped (pass --baseline CHECKOUT: a checkout with ui/map/export.py)"
+    proc = subprocess.run([sys.executable, "-c", WEBVIEW_SCRIPT, str(project), str(folder / "webview.png")],
+                          capture_output=True, text=True, cwd=folder,
+                          env=dict(os.environ, PYTHONPATH=str(baseline)))
+    if proc.returncode:
+        return f"failed ({proc.stderr.strip().splitlines()[-1:]})"
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_window_export(project: Path, folder: Path, repeat: int) -> list[float]:
+    """File → Export map… as the window runs it: the whole worker process (start-up, reading
+    the project, drawing, writing), A4 portrait at 300 dpi, PNG."""
+    request = {"kind": "map", "project": str(project), "settings": None, "paper": "A4", "landscape": False,
+               "dpi": 300, "layers": ["municipalities", "borders", "labels"], "name_form": "latin",
+               "country": None, "out": str(folder / "window.png")}
+    from resilience_map.maps.project_data import ProjectData
+    from resilience_map.maps.scene import settings_for
+
+    settings = settings_for(ProjectData.open(project))
+    request["settings"] = {"indicator_uuid": settings.indicator_uuid, "wave_uuid": settings.wave_uuid,
+                           "scheme": str(settings.scheme), "k": settings.k, "palette": settings.palette}
+    command = [sys.executable, "-m", "resilience_map.cli.job", json.dumps(request)]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return timed(lambda: subprocess.run(command, check=True, capture_output=True, env=env), repeat)
 
 
 def bench_briefings(data, folder: Path) -> dict:
@@ -198,7 +225,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-webview", action="store_true", help="skip the old Chromium screenshot")
+    parser.add_argument("--baseline", type=Path,
+                        help="a checkout with the old web-view export (ui/map/export.py), e.g. "
+                             "git archive 4cd6aeb | tar -x -C BASELINE")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-print-"))
     data_path = ensure_project(args.project, folder)
@@ -209,7 +238,8 @@ def main() -> None:
     data = ProjectData.open(data_path)
     ours = bench_ours(data, folder, args.repeat)
     qgis = bench_qgis(data, folder, args.repeat)
-    webview = "skipped" if args.no_webview else bench_webview(data, folder)
+    webview = bench_webview(data_path, folder, args.baseline)
+    window = bench_window_export(data_path, folder, max(3, args.repeat))
     briefs = bench_briefings(data, folder)
     print(f"machine: {os.cpu_count()} cores; {len(data.boundaries)} polygons; outputs in {folder}")
     print("A4 portrait @ 300 dpi, whole region, graduated colours (2480 × 3508 px)")
@@ -228,8 +258,9 @@ def main() -> None:
             f"  QGIS start-up {qgis['init_s'] * 1000:.0f} ms, layer load {qgis['load_s'] * 1000:.0f} ms, "
             f"whole process {qgis['process_wall_s']:.2f} s"
         )
+    print(f"  File → Export map… in the window (worker process, start to file): {median(window)}")
     shot = webview if isinstance(webview, str) else f"{webview * 1000:7.0f} ms"
-    print(f"  old web-view screenshot (Chromium, ui/map_export.py):  {shot}")
+    print(f"  previous design: web-view screenshot (Chromium, --baseline's ui/map/export.py): {shot}")
     print("Briefings")
     print(f"  one municipality (Čair), in the app:      {median(briefs['municipality'])}")
     print(f"  one municipality, command line (whole process): {briefs['cli_municipality']:.2f} s")

@@ -173,9 +173,8 @@ class WindowBench:
             self.emits.append(time.perf_counter() - start)
 
         bus.emit = timed  # type: ignore[method-assign]
-        restyled = getattr(getattr(self.window.map_feature, "controller", None), "restyled", None)
-        if restyled is not None:  # today's map reports its Python time per restyle
-            restyled.connect(lambda ms: self.restyles.append(ms / 1000))
+        # the map reports the Python time of each restyle
+        self.window.map_feature.restyled.connect(lambda ms: self.restyles.append(ms / 1000))
 
     def _marks(self) -> tuple[int, int]:
         return len(self.emits), len(self.restyles)
@@ -239,7 +238,7 @@ class WindowBench:
             assert model.index(row, column).data() == new
             assert profile.cell_text(record.indicator_uuid, record.wave_uuid) == new
             assert self.window.history_view.model.rows[0].entry.record_uuid == record.uuid
-            assert self.window.map.style.styles[unit]["v"] == float(new), i
+            assert self.window.map_feature.style.styles[unit]["v"] == float(new), i
         return times
 
     def search_keystrokes(self, runs: int) -> list[float]:

@@ -19,6 +19,10 @@ import pytest  # noqa: E402
 
 try:  # QtWebEngine must be imported before pytest-qt creates the QApplication
     from PySide6 import QtWebEngineWidgets  # noqa: F401
+
+    from resilience_map.ui.map.engine import prepare_web_engine
+
+    prepare_web_engine()  # the map page's URL scheme and Chromium flags, as the app does
 except ImportError:  # pragma: no cover - the Qt-free core's tests still run
     pass
 
@@ -61,13 +65,17 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
     QSettings is switched to INI files under a fresh folder per test (on Windows and
     macOS the native registry/plist would ignore the XDG variables); the XDG variables
-    cover platformdirs and subprocesses; backups go to the same temporary home.
+    cover platformdirs and subprocesses; backups go to the same temporary home, and so do
+    the Pictures and Documents folders where outputs are suggested (``home / "Pictures"``).
     """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("RESILIENCE_MAP_DATA_HOME", str(home / "data"))
+    for name, folder in (("user_pictures_path", "Pictures"), ("user_documents_path", "Documents")):
+        (home / folder).mkdir()  # where exports and briefings are suggested: never the real ones
+        monkeypatch.setattr(f"platformdirs.{name}", lambda f=folder: home / f)
     try:
         from PySide6.QtCore import QSettings
     except ImportError:  # pragma: no cover - the Qt-free core's tests still run
@@ -233,6 +241,36 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import sys
 
     session.config._none_refs_at_start = sys.getrefcount(None)
+
+
+@pytest.fixture(scope="module")
+def map_host(qapp, tmp_path_factory: pytest.TempPathFactory):
+    """A window whose centre is a MapFeature on its own ProjectSession, shared by one test
+    module (QtWebEngine starts once per module). Open a project with tests_helpers.show_project."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from resilience_map.session import ProjectSession
+    from resilience_map.ui.app import create_application
+    from resilience_map.ui.map import MapFeature
+
+    home = tmp_path_factory.mktemp("map-home")
+    with pytest.MonkeyPatch.context() as patch:  # preferences never go to the real user's folders
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+            patch.setenv(name, str(home / name))
+        create_application()
+        window = QMainWindow()
+        session = ProjectSession(author="Tester")
+        feature = MapFeature(session, window)
+        window.setCentralWidget(feature.view)
+        window.resize(1000, 640)
+        window.show()
+        yield SimpleNamespace(window=window, session=session, feature=feature, view=feature.view)
+        session.close()
+        feature.dispose()
+        window.close()
+        feature.view.close()
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,7 @@ def test_cat_added_through_the_profile_form_shows_everywhere(window: MainWindow,
              for c in range(structures.table.columnCount()) if structures.table.item(r, c)]
     assert "Kumanovo schools CAT" in names
     def coverage() -> list[str]:
-        return js(qtbot, window, f"RM.probe.coverageOf('{kumanovo}')") or []
+        return js(qtbot, window, f"RMProbe.coverageOf('{kumanovo}')") or []
 
     # the demo's CAT (status not stated by its sources) and the new, active one
     qtbot.waitUntil(lambda: coverage().count("community_action_team:active") == 1
@@ -87,14 +87,14 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
     window.open_project(demo_bounded)
     wait_until_drawn(qtbot, window)
     js(qtbot, window, "window.__marker = 7")
-    settings = window.layer_panel.choropleth_settings()
+    settings = window.map_feature.panel.choropleth_settings()
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo").uuid
     value = next(v for v in window.store.list(IndicatorValue, municipality_uuid=kumanovo)
                  if v.indicator_uuid == settings.indicator_uuid and v.wave_uuid == settings.wave_uuid)
     window.session.do(update_records([(value, dataclasses.replace(value, value=70))]))  # BRAVE-14's top
-    top = window.map.style.legend.classes[-1].color
-    assert window.map.style.styles[kumanovo]["c"] == top
-    qtbot.waitUntil(lambda: js(qtbot, window, f"RM.probe.fillOf('{kumanovo}')") == top, timeout=5000)
+    top = window.map_feature.style.legend.classes[-1].color
+    assert window.map_feature.style.styles[kumanovo]["c"] == top
+    qtbot.waitUntil(lambda: js(qtbot, window, f"RMProbe.fillOf('{kumanovo}')") == top, timeout=5000)
     assert js(qtbot, window, "window.__marker") == 7  # same page: restyled, not reloaded
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from tests_helpers import page_eval as js
 from tests_helpers import type_text
 
 from resilience_map.ui.main_window import MainWindow
@@ -53,15 +54,21 @@ def test_text_file_named_gpkg_gives_message_and_keeps_current_project(window: Ma
     assert bad.read_text() == "not a project"
 
 
-def test_new_project_holds_the_registry_and_says_what_to_do_next(window: MainWindow, tmp_path: Path) -> None:
+def test_new_project_holds_the_registry_and_says_what_to_do_next(window: MainWindow, qtbot,
+                                                                  tmp_path: Path) -> None:
     assert window.guide.isVisible() and "No project is open" in window.guide.texts()[0]
-    assert window.new_project(tmp_path / "new.gpkg")
+    with qtbot.waitSignal(window.map_feature.ready, timeout=30000):
+        assert window.new_project(tmp_path / "new.gpkg")
     assert window.model.rowCount() > 480
     assert window.store.info().counts["hub_activities"] == 0
-    hints = window.guide.texts()
-    assert window.guide.isVisible() and len(hints) == 3
-    assert hints[0].startswith("No municipality boundaries yet") and "study waves" in hints[1]
-    assert "indicators" in hints[2]
+    hints = window.guide.texts()  # the window's card: the study data, with buttons
+    assert window.guide.isVisible() and len(hints) == 2
+    assert "study waves" in hints[0] and "indicators" in hints[1]
+    # the boundaries are the map's to explain (where they come from), and said once only
+    guide = js(qtbot, window, "RMProbe.guideText()")
+    assert "No municipal boundaries yet" in guide and "geoBoundaries" in guide
+    assert not any("boundar" in hint for hint in hints)
+    assert "New indicator" not in guide and "study wave" not in guide
 
 
 def test_window_geometry_is_remembered(window: MainWindow, qtbot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from shapely.geometry import MultiPolygon, Point, box, shape
 
 from resilience_map.domain.enums import Country, UnitKind
 from resilience_map.domain.records import Municipality
+from resilience_map.maps import protocol as p
 from resilience_map.maps.country_borders import outline
-from resilience_map.maps.features import build_features, seat_only_units
-from resilience_map.maps.map_data import load_message
+from resilience_map.maps.features import seat_only_units, unplaced_units
+from resilience_map.maps.map_data import MapGeometry, borders, drawn_units, load_project
 from resilience_map.store import ProjectStore
 
 GEOD = Geod(ellps="WGS84")
@@ -36,14 +38,20 @@ def test_city_is_an_outline_over_its_members() -> None:
     boundaries = {a.uuid: MultiPolygon([box(21.40, 41.98, 21.43, 42.02)]),
                   b.uuid: MultiPolygon([box(21.43, 41.98, 21.46, 42.02)]),
                   city.uuid: MultiPolygon([box(21.40, 41.98, 21.46, 42.02)])}
-    features = build_features([city, a, b, lonely], boundaries)
-    assert [f["id"] for f in features.polygons["features"]] == [a.uuid, b.uuid]
-    assert [f["id"] for f in features.outlines["features"]] == [city.uuid]
-    assert features.seat_only == (lonely.uuid,) and [s["id"] for s in features.seats] == [lonely.uuid]
-    message = load_message([city, a, b, lonely], boundaries, [], [], features=features)
-    assert message["outlines"]["features"][0]["id"] == city.uuid
-    assert message["seatOnly"] == ["Lonely"] and city.uuid in message["anchors"]
-    assert [f["id"] for f in message["borders"]["features"]] == ["MK"]
+    units = [city, a, b, lonely]
+    geometry = MapGeometry(boundaries)
+    drawn = drawn_units(units, geometry)
+    assert (drawn.areas, drawn.outlines, drawn.seats) == ([a, b], [city], [lonely])
+    assert drawn.choropleth_ids() == [a.uuid, b.uuid, lonely.uuid]  # an outline has no colour
+    message = json.loads(p.encode(load_project(units, geometry, [], [], seat_note="Import boundaries…")))
+    assert [f["id"] for f in message["polygons"]["features"]] == [a.uuid, b.uuid]
+    assert [f["id"] for f in message["outlines"]["features"]] == [city.uuid]
+    assert [s["id"] for s in message["seats"]] == [lonely.uuid] and message["seat_only"] == [lonely.uuid]
+    assert message["seat_note"] == "Import boundaries…" and city.uuid in message["anchors"]
+    assert city.uuid in message["label_order"]
+    lines = json.loads(p.encode(borders(units, geometry)))["borders"]
+    assert [f["id"] for f in lines["features"]] == ["MK"]
+    assert shape(lines["features"][0]["geometry"]).contains(box(21.41, 41.99, 21.45, 42.01))
 
 
 def test_country_outline_closes_gaps_fills_holes_drops_crumbs() -> None:
@@ -68,8 +76,16 @@ def test_units_without_polygon_are_listed_for_the_legend() -> None:
     boundaries = {city.uuid: MultiPolygon([box(21.8, 43.2, 22.0, 43.4)])}
     units = [city, member, tuzi, seatless]
     assert [u.registry_id for u in seat_only_units(units, boundaries)] == ["tuzi"]
-    features = build_features(units, boundaries)
-    assert features.unplaced == (seatless.uuid,)
+    assert unplaced_units(units, boundaries) == (seatless.uuid,)
+    message = load_project(units, MapGeometry(boundaries), [], [])
+    assert message.seat_only == [tuzi.uuid]  # not Niš's member: its city is drawn
+
+
+def test_without_any_polygon_the_legend_lists_no_seats_and_there_are_no_borders() -> None:
+    units = [unit("tuzi", 19.33, 42.37, country="ME"), unit("kumanovo", 21.7, 42.1)]
+    message = load_project(units, MapGeometry(), [], [], seat_note="Import boundaries…")
+    assert len(message.seats) == 2 and message.seat_only == [] and message.seat_note == ""
+    assert json.loads(borders(units, MapGeometry()).borders)["features"] == []
 
 
 def test_real_demo_draws_skopje_ten_palilula_split_and_borders(demo_bounded_template: Path) -> None:
@@ -80,15 +96,16 @@ def test_real_demo_draws_skopje_ten_palilula_split_and_borders(demo_bounded_temp
         boundaries = store.boundaries()
         credits = [c.text() for c in boundary_credits(store)]
     by_id = {u.registry_id: u for u in units}
-    features = build_features(units, boundaries)
-    polygons = {f["id"] for f in features.polygons["features"]}
-    outlines = {f["id"] for f in features.outlines["features"]}
+    geometry = MapGeometry(boundaries)
+    drawn = drawn_units(units, geometry)
+    polygons = {u.uuid for u in drawn.areas}
+    outlines = {u.uuid for u in drawn.outlines}
     skopje_ten = [u for u in units if u.parent_id == "mk-skopje"]
     assert len(skopje_ten) == 10 and all(u.uuid in polygons for u in skopje_ten)
     assert by_id["mk-skopje"].uuid in outlines and by_id["mk-skopje"].uuid not in polygons
-    assert {f["id"] for f in features.borders["features"]} == {"AL", "BA", "XK", "ME", "MK", "RS"}
-    seat_only = {by_id_uuid.registry_id for by_id_uuid in units if by_id_uuid.uuid in
-                 set(features.seat_only)}
+    lines = json.loads(geometry.borders(units))
+    assert {f["id"] for f in lines["features"]} == {"AL", "BA", "XK", "ME", "MK", "RS"}
+    seat_only = {u.registry_id for u in drawn.seats}
     assert {"me-tuzi", "me-zeta", "ba-stanari"} <= seat_only
     # Palilula: Belgrade keeps no piece at Niš, Niš has no hole
     belgrade, nis = boundaries[by_id["rs-beograd"].uuid], boundaries[by_id["rs-nis"].uuid]
@@ -99,4 +116,4 @@ def test_real_demo_draws_skopje_ten_palilula_split_and_borders(demo_bounded_temp
     assert any("OpenStreetMap" in c and "ODbL" in c for c in credits)
     assert any("quattroshapes" in c and "CC BY 2.0" in c for c in credits)
     assert not any("not recorded" in c for c in credits)
-    assert shape(features.borders["features"][0]["geometry"]).is_valid
+    assert shape(lines["features"][0]["geometry"]).is_valid

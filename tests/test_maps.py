@@ -21,7 +21,7 @@ from resilience_map.maps.activities import date_label, visible_activities
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth
 from resilience_map.maps.classify import Scheme, classify_values
 from resilience_map.maps.coverage import coverage_by_country
-from resilience_map.maps.page import build_page_html, external_urls
+from resilience_map.maps.page import external_urls, page_file
 from resilience_map.maps.palettes import choropleth_colors
 
 VALUES = {f"u{i}": float(v) for i, v in enumerate(np.random.default_rng(3).uniform(14, 70, 200))}
@@ -87,19 +87,6 @@ def test_higher_is_worse_legend_says_so() -> None:
     assert style.legend.classes[0].color == choropleth_colors("YlGnBu", style.legend.classes.__len__(), Polarity.HIGHER_IS_WORSE)[0]
 
 
-def test_change_view_is_symmetric_and_signed() -> None:
-    ind, waves, values = _setup()
-    ids = [f"u{i}" for i in range(20)]
-    style = build_choropleth(ChoroplethSettings(ind.uuid, waves[1].uuid, change=True, k=5), ind, waves, values, ids)
-    bins = [c.upper for c in style.legend.classes]
-    assert bins[-1] == pytest.approx(-style.legend.classes[0].lower)
-    up = [u for u in ids if style.styles.get(u, {}).get("v", 0) > 0]
-    down = [u for u in ids if style.styles.get(u, {}).get("v", 0) < 0]
-    assert all(style.styles[u]["k"] >= 3 for u in up) and all(style.styles[u]["k"] <= 1 for u in down)
-    with pytest.raises(ValueError, match="first wave"):
-        build_choropleth(ChoroplethSettings(ind.uuid, waves[0].uuid, change=True), ind, waves, values, ids)
-
-
 def test_activity_dates_and_filter() -> None:
     a = HubActivity(title="A", activity_type=ActivityType.WORKSHOP, start_date=date(2017, 9, 12), end_date=date(2017, 9, 13))
     b = HubActivity(title="B", activity_type=ActivityType.LAUNCH, start_date=date(2019, 9, 1), date_precision="month")
@@ -121,7 +108,15 @@ def test_coverage_summary_is_honest_about_population() -> None:
 
 
 def test_page_loads_nothing_from_the_network() -> None:
-    html = build_page_html()
+    html = page_file("index.html").read_text(encoding="utf-8")
     assert external_urls(html) == []
-    assert "qrc:///qtwebchannel/qwebchannel.js" in html
-    assert "leaflet.js" in html and "cdn" not in html.lower()
+    assert "qwebchannel.js" in html and "leaflet/leaflet.js" in html and "cdn" not in html.lower()
+    for name in ("index.html", "map.js", "map.css", "leaflet/leaflet.js", "leaflet/leaflet.css",
+                 "leaflet/images/layers.png"):
+        assert page_file(name) is not None and page_file(name).is_file(), name
+
+
+@pytest.mark.parametrize("name", ["../../../etc/passwd", "leaflet/../../../../etc/passwd", "leaflet/",
+                                  "map.py", "/etc/passwd", "leaflet/leaflet.js.map", "anything.html"])
+def test_page_serves_only_its_own_files(name: str) -> None:
+    assert page_file(name) is None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from test_exports import HOSTILE, add_hostile_text
+from tests_helpers import PROBE_JS
 
 from resilience_map.exporting import ExportOptions, export_project
 
@@ -51,8 +52,9 @@ class Page:
         assert blocker.args == [True]
 
     def eval(self, script: str):
+        """A JavaScript expression's value; ``RMProbe`` (tests/map_probe.js) is defined."""
         with self.qtbot.waitCallback(timeout=10000) as callback:
-            self.page.runJavaScript(f"JSON.stringify({script})", 0, callback)
+            self.page.runJavaScript(f"{PROBE_JS}\n;JSON.stringify({script})", 0, callback)
         text = callback.args[0]
         return json.loads(text) if text else None
 
@@ -73,23 +75,30 @@ def test_offline_map_draws_with_no_request_and_keeps_text_inert(qtbot, demo_boun
     page = Page(qtbot)
     try:
         page.load(out)
-        qtbot.waitUntil(lambda: bool(page.eval("RM.probe.ready() && RM.probe.drawnCount() > 400")),
+        qtbot.waitUntil(lambda: bool(page.eval("RMProbe.ready() && RMProbe.drawnCount() > 400")),
                         timeout=20000)
-        assert page.eval("RM.probe.polygonCount()") >= 450
-        legend = page.eval("RM.probe.legendText()")
-        assert HOSTILE[4] in legend and "Demo data – not study results" in legend  # shown as text
+        assert page.eval("RMProbe.polygonCount()") >= 450
+        legend = page.eval("RMProbe.legendText()")
+        assert HOSTILE[4] in legend  # shown as text
         assert page.eval("window.pwned === undefined")
         assert page.eval("document.querySelectorAll('img[onerror]').length") == 0
         assert page.eval("document.querySelectorAll('script:not([type])').length") == 2  # Leaflet, ours
         body = page.eval("document.body.innerText")
         assert "Demo data – not study results" in body and "Boundaries: " in body and "OpenStreetMap" in body
         assert HOSTILE[4] in page.eval("document.querySelector('.leaflet-control-layers').textContent")
+        # the app's own messages drew it: city outline, country borders, units at their seat
+        skopje = _uuid(demo_bounded, "mk-skopje")
+        assert skopje in page.eval("RMProbe.outlineIds()")
+        assert sorted(page.eval("RMProbe.borderIds()")) == ["AL", "BA", "ME", "MK", "RS", "XK"]
+        seats = page.eval("RMProbe.seatsText()")
+        assert all(name in seats for name in ("Tuzi", "Zeta", "Stanari"))  # their local forms too
+        assert "OpenStreetMap" in page.eval("RMProbe.creditsText()")
         kumanovo = _uuid(demo_bounded, "mk-kumanovo")
-        popup = page.eval(f"RM.probe.popupText('{kumanovo}')")
+        popup = page.eval(f"RMProbe.popupText('{kumanovo}')")
         assert popup.startswith("Куманово") and "Demo data" in popup  # the chosen name form
         page.eval("document.querySelectorAll('.leaflet-control-layers-base input')[1].click()")
-        qtbot.waitUntil(lambda: page.eval("RM.probe.indicator()") == "SCORE_CIVIC", timeout=5000)
-        assert "Civic life satisfaction" in page.eval("RM.probe.legendText()")
+        qtbot.waitUntil(lambda: page.eval("RMProbe.indicator()") == "SCORE_CIVIC", timeout=5000)
+        assert "Civic life satisfaction" in page.eval("RMProbe.legendText()")
     finally:
         page.close()
     schemes = {url.split(":", 1)[0] for url in page.recorder.urls}
@@ -133,6 +142,10 @@ def test_payload_name_forms(demo_project: Path, names: str, expected: str) -> No
     with ProjectStore.open(demo_project, read_only=True) as store:
         data = ExportData.read(store, names=names, boundaries=True)
         uuid = store.municipality_by_registry_id("mk-kumanovo").uuid
-    payload = build_payload(data)
-    assert payload["nameForm"] == names and payload["load"]["names"][uuid][names] == expected
-    assert payload["initial"] == "BRAVE14" and len(payload["load"]["seats"]) > 400  # no boundaries: seats
+    payload = json.loads(build_payload(data))
+    by_op = {m["op"]: m for m in payload["messages"]}
+    assert by_op["name_form"]["form"] == names and by_op["load"]["names"][uuid][names] == expected
+    assert payload["offline"]["initial"] == "BRAVE14"
+    assert len(by_op["load"]["seats"]) > 400 and by_op["load"]["seat_only"] == []  # no boundaries: seats
+    assert by_op["borders"]["borders"]["features"] == [] and by_op["credits"]["lines"][-1].startswith("Map:")
+    assert all(style["op"] == "style" for style in payload["styles"].values())

@@ -241,3 +241,14 @@ def test_serbian_labels_extract_as_typed(qapp, bounded_data: ProjectData, tmp_pa
     out.write_bytes(inset_pdf(build_scene(bounded_data, style), 80, 60))
     assert "Србобран" in pdf_pages_text(out)[0]  # drawn with the Serbian б, extracted as б
     assert "DejaVuSansSR" in poppler("pdffonts", out)
+
+
+def test_footer_names_each_boundary_source_once(bounded_data: ProjectData) -> None:
+    from datetime import date
+
+    from resilience_map.render.print_layout import footer_text
+
+    scene = build_scene(bounded_data, SceneStyle(settings_for(bounded_data)))
+    text = footer_text(scene, date(2026, 12, 1))
+    assert "Boundaries: Boundaries" not in text and "OpenStreetMap" in text
+    assert text.count("Boundaries: ") == len(scene.credits) == len(set(scene.credits)) >= 5

@@ -86,10 +86,10 @@ def test_one_edit_in_the_table_repaints_one_row_and_every_view_shows_it(opened: 
     assert window.store.get(IndicatorValue, value.uuid).value == new
     assert repainted == [(row, row)]  # exactly one row of the table repaints
     assert window.profile.indicators.cell_text(value.indicator_uuid, value.wave_uuid) == f"{new:g}"
-    style = window.map.style
+    style = window.map_feature.style
     assert style.styles[kumanovo]["v"] == new
     qtbot.waitUntil(lambda: js(qtbot, window,
-                               f"RM.probe.fillOf('{kumanovo}')") == style.styles[kumanovo]["c"],
+                               f"RMProbe.fillOf('{kumanovo}')") == style.styles[kumanovo]["c"],
                     timeout=5000)
     assert window.history_view.model.rowCount() == history_rows + 1
     top = window.history_view.model.rows[0]
@@ -134,15 +134,15 @@ def test_search_then_map_click_keeps_outline_row_and_profile_together(opened: Ma
     window, session = opened, opened.session
     kumanovo, lipkovo = uuid_of(window, "mk-kumanovo"), uuid_of(window, "mk-lipkovo")
     type_text(window.search, "Kumanovo")
-    qtbot.waitUntil(lambda: js(qtbot, window, "RM.probe.selected()") == kumanovo, timeout=5000)
+    qtbot.waitUntil(lambda: js(qtbot, window, "RMProbe.selected()") == kumanovo, timeout=5000)
     for name in ("activities", "coverage", "scn", "labels"):  # the click lands on the municipality
-        window.layer_panel.set_layer_visible(name, False)
+        window.map_feature.panel.set_layer_visible(name, False)
     qtbot.wait(600)  # the map zooms to Kumanovo; Lipkovo, its neighbour, is in view
-    assert js(qtbot, window, f"RM.probe.clickAt('{lipkovo}')") == "CANVAS"
+    assert js(qtbot, window, f"RMProbe.clickAt('{lipkovo}')") == "CANVAS"
     qtbot.waitUntil(lambda: session.selection == lipkovo, timeout=5000)
     assert window.profile.header.title.text() == "Lipkovo"
     assert window.finder.selected_uuid() == lipkovo
-    assert js(qtbot, window, "RM.probe.selected()") == lipkovo
+    assert js(qtbot, window, "RMProbe.selected()") == lipkovo
 
 
 def test_a_search_keystroke_does_not_reselect(opened: MainWindow, qtbot) -> None:
@@ -177,9 +177,10 @@ def test_out_of_scale_value_typed_in_the_window_is_refused_with_the_file_unchang
 
 def test_boundary_import_is_one_undoable_step_shown_in_tables_and_history(
         window: MainWindow, qtbot, demo_project: Path, shared_boundaries: Path) -> None:
-    window.open_project(demo_project)
+    with qtbot.waitSignal(window.map_feature.ready, timeout=30000):
+        window.open_project(demo_project)
     session = window.session
-    assert any("boundaries" in t for t in window.guide.texts())
+    assert "No municipal boundaries yet" in js(qtbot, window, "RMProbe.guideText()")
     history_rows = window.history_view.model.rowCount()
     kumanovo_row = window.model.row_of(uuid_of(window, "mk-kumanovo"))
     plan = window.import_boundaries(shared_boundaries / "MK_adm2.geojson")
@@ -191,15 +192,18 @@ def test_boundary_import_is_one_undoable_step_shown_in_tables_and_history(
     assert saved >= 65 and len(session.stack) == 1
     assert window.undo_action.text() == f"&Undo Import {saved} boundaries from MK_adm2.geojson"
     assert window.model.index(kumanovo_row, 6).data() == "yes"
-    assert window.history_view.model.rowCount() == history_rows + saved
-    assert {r.entry.operation for r in window.history_view.model.rows[:saved]} == {"boundary"}
+    # one history row per polygon, and one for the import's record (its source, for the credits)
+    assert window.history_view.model.rowCount() == history_rows + saved + 1
+    operations = [r.entry.operation for r in window.history_view.model.rows[:saved + 1]]
+    assert operations.count("boundary") == saved and operations.count("update") == 1
     assert f"{saved} with a boundary" in window.count_label.text()
-    assert not any("boundaries" in t for t in window.guide.texts())
+    qtbot.waitUntil(lambda: js(qtbot, window, "RMProbe.guideText()") == "", timeout=10000)
 
     window.undo_action.trigger()
     assert window.store.boundaries() == {} and window.model.index(kumanovo_row, 6).data() == "seat only"
-    assert window.history_view.model.rowCount() == history_rows + 2 * saved
-    assert any("boundaries" in t for t in window.guide.texts())
+    assert window.history_view.model.rowCount() == history_rows + 2 * (saved + 1)
+    qtbot.waitUntil(lambda: "No municipal boundaries yet" in js(qtbot, window, "RMProbe.guideText()"),
+                    timeout=10000)
 
 
 def test_disk_full_while_saving_a_form_is_one_sentence_and_loses_nothing(
@@ -284,15 +288,16 @@ def test_a_new_activity_outside_the_date_filter_says_it_is_hidden(opened: MainWi
     from resilience_map.ui.forms import ActivityForm
 
     window = opened
-    window.layer_panel.date_from.setDate(QDate(2023, 1, 1))
-    window.layer_panel.date_to.setDate(QDate(2023, 6, 30))
+    window.map_feature.panel.date_from.setDate(QDate(2023, 1, 1))
+    window.map_feature.panel.date_to.setDate(QDate(2023, 6, 30))
     form = window.open_form(ActivityForm)
     qtbot.keyClicks(form.title, "Roundtable in 2017")
     form.start.set_value(QDate(2017, 5, 4).toPython())
     type_text(form.host.filter, "Kumanovo")
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
     assert not form.isVisible()
-    message = window.notice.last
-    assert "“Roundtable in 2017” was saved but is hidden on the map" in message
-    assert "01 Jan 2023 to 30 Jun 2023" in message and window.statusBar().currentMessage() == message
+    message = window.statusBar().currentMessage()  # the map says so (and in the layer panel)
+    assert "“Roundtable in 2017” (4 May 2017) is not shown" in message
+    assert "between 1 Jan 2023 and 30 Jun 2023" in message
+    assert window.map_feature.panel.activity_note.text() == message
     assert window.session.indexes.municipalities.get(form.host.selected()).name_latin == "Kumanovo"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,21 +15,57 @@ def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, cwd=Path(__file__).parent, timeout=300)
 
 
-def page_eval(qtbot, window, code: str):
-    """Evaluate JavaScript in the map page of ``window`` and return the result as Python data
-    (None when it failed or the page is not ready yet)."""
+PROBE_JS = (Path(__file__).parent / "map_probe.js").read_text(encoding="utf-8")
+
+
+def _view(target):
+    """The MapView of a window (its ``map_feature``), a map_host, a MapFeature or the view itself."""
+    feature = getattr(target, "map_feature", None)
+    return feature.view if feature is not None else getattr(target, "view", None) or target
+
+
+def page_run(qtbot, target, statements: str) -> None:
+    """Run JavaScript statements in a map page (``target``: a MapView, a MapFeature, a main
+    window or a map_host). Test-only: through Qt's runJavaScript, not the map's
+    message protocol, which has no such operation. ``RMProbe`` (tests/map_probe.js) is defined."""
     with qtbot.waitCallback(timeout=10000) as callback:
-        window.map_view.evaluate(code, callback)
-    return callback.args[0]
+        _view(target).page().runJavaScript(PROBE_JS + "\n;" + statements + "\n;0", 0, callback)
 
 
-def wait_until_drawn(qtbot, window) -> None:
-    """Until the page has loaded the project and drawn a legend.
+def page_eval(qtbot, target, expression: str):
+    """The value of a JavaScript expression in a map page, as Python data (through JSON:
+    Qt hands JavaScript objects over as empty strings)."""
+    with qtbot.waitCallback(timeout=10000) as callback:
+        _view(target).page().runJavaScript(
+            PROBE_JS + "\n;JSON.stringify((" + expression + ") ?? null)", 0, callback)
+    text = callback.args[0]
+    return json.loads(text) if isinstance(text, str) and text else None
+
+
+def wait_until_drawn(qtbot, target) -> None:
+    """Until the page has loaded the project and drawn a legend (``target``: window, feature or view).
 
     bool(): pytest-qt takes a callback that returns None as "condition met"."""
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=20000)
-    qtbot.waitUntil(lambda: bool(page_eval(qtbot, window, "RM.probe.ready() && RM.probe.legendText().length > 0")),
-                    timeout=20000)
+    view = _view(target)
+    qtbot.waitUntil(lambda: view.is_ready, timeout=20000)
+    drawn = "RMProbe.ready() && RMProbe.legendText().length > 0"
+    qtbot.waitUntil(lambda: bool(page_eval(qtbot, view, drawn)), timeout=20000)
+
+
+def show_project(qtbot, host, path: Path, read_only: bool = False) -> None:
+    """Open ``path`` in a map_host's session with the layer panel at its defaults, and wait
+    until the map shows it."""
+    from resilience_map.maps.classify import Scheme
+
+    panel = host.feature.panel
+    panel.change.setChecked(False)
+    panel.scheme.setCurrentIndex(panel.scheme.findData(Scheme.QUANTILES))
+    panel.classes.setValue(5)
+    for name in ("labels", "activities", "scn", "coverage", "municipalities"):
+        panel.set_layer_visible(name, True)
+    with qtbot.waitSignal(host.feature.ready, timeout=30000):
+        host.session.open(path, read_only=read_only)
+    qtbot.waitUntil(lambda: not host.feature.borders_pending, timeout=30000)  # they follow the first frame
 
 
 def sha256(path: Path) -> str:

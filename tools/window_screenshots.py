@@ -8,13 +8,16 @@ code paths as on a desktop:
 It opens the project and selects a municipality; at 1366×768 it keeps the default
 layout (tables closed: the map gets the room), at 1920×1080 it opens the Records table.
 Saves ``window-1366x768.png`` and ``window-1920x1080.png``, then ``records-view.png``
-(Kosovo, Prishtinë, an out-of-scale value refused) and ``profile.png`` (Kumanovo). Preferences are
-kept in a temporary folder, never the user's.
+(Kosovo, Prishtinë, an out-of-scale value refused), ``profile.png`` (Kumanovo),
+``export-map-dialog.png`` (File → Export map…) and ``briefing-page1.png`` (page 1 of Čair's
+briefing, as "Briefing…" on the profile writes it; needs pdftoppm from poppler-utils).
+Preferences are kept in a temporary folder, never the user's.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,6 +87,25 @@ def views(app, window, out: Path) -> None:
     settle(app, 1)
     view.grab().save(str(out / "records-view.png"))
     window.profile_dock.grab().save(str(out / "profile.png"))
+    dialog = window.outputs.export_map_dialog()
+    settle(app, 1)
+    dialog.grab().save(str(out / "export-map-dialog.png"))
+    dialog.reject()
+
+
+def briefing_page(project: Path, out: Path) -> Path:
+    """Page 1 of a municipality briefing, made by the same worker the window runs."""
+    import json
+
+    folder = Path(tempfile.mkdtemp(prefix="rm-briefing-"))
+    pdf = folder / "briefing.pdf"
+    request = {"kind": "briefing", "target": "municipality", "key": "mk-cair", "project": str(project),
+               "out": str(pdf)}
+    subprocess.run([sys.executable, "-m", "resilience_map.cli.job", json.dumps(request)], check=True,
+                   env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(out / "briefing-page1")], check=True)
+    return out / "briefing-page1.png"
 
 
 def main() -> None:
@@ -97,6 +119,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
         print(shoot(project, out, size))
+    print(briefing_page(project, out))
 
 
 if __name__ == "__main__":

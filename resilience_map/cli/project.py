@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="boundary files to import into the demo (any OGR format; wildcards "
                            "allowed: a pattern matching nothing builds the demo without them)")
     _credit_arguments(demo)
-    demo.add_argument("--out", type=Path, default=Path("demo.gpkg"), help="where to write it (default: demo.gpkg)")
+    demo.add_argument("--out", type=Path, default=Path("demo.gpkg"),
+                      help="where to write it (default: demo.gpkg)")
     demo.add_argument("--force", action="store_true", help="replace an existing file")
     demo.set_defaults(handler=cmd_demo)
 
@@ -49,12 +50,7 @@ def _credit_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from resilience_map.ui.app import (  # Qt is loaded only for the GUI
-        run_app,
-        warm_up_imports,
-    )
-
-    warm_up_imports()
+    from resilience_map.ui.app import run_app  # Qt is loaded only for the GUI
 
     project = expand_path(args.project)
     if args.demo:

@@ -29,6 +29,9 @@ from resilience_map.maps.scene import Layer, MapScene, SceneStyle, build_scene, 
 
 #: (scene, width mm, height mm) → a one-page vector PDF of that map.
 MapMaker = Callable[[MapScene, float, float], bytes]
+#: (steps done, steps in all, what comes next): one step per municipality, one for typesetting.
+#: A country briefing takes tens of seconds; the window shows this while it waits.
+Progress = Callable[[int, int, str], None]
 LOCATOR_LAYERS = frozenset({Layer.MUNICIPALITIES, Layer.BORDERS, Layer.LABELS})
 
 
@@ -48,9 +51,11 @@ def municipality_briefing(
     *,
     include_restricted: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     title = f"Consultation briefing: {unit.name_latin}"
-    return _write(data, title, [unit], out, map_maker, include_restricted, today, intro=None)
+    return _write(data, title, [unit], out, map_maker, include_restricted, today, intro=None,
+                  progress=progress)
 
 
 def country_briefing(
@@ -61,6 +66,7 @@ def country_briefing(
     *,
     include_restricted: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     facts = BriefingFacts(data, include_restricted)
     units = facts.units_of(country)
@@ -75,6 +81,7 @@ def country_briefing(
         include_restricted,
         today,
         intro=lambda files: _country_overview(facts, country, units, map_maker, files),
+        progress=progress,
     )
 
 
@@ -86,6 +93,7 @@ def activity_briefing(
     *,
     include_restricted: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     units = [
         data.by_uuid[p.municipality_uuid]
@@ -105,6 +113,7 @@ def activity_briefing(
         include_restricted,
         today,
         intro=lambda files: _activity_overview(data, activity, units, map_maker, files),
+        progress=progress,
     )
 
 
@@ -118,6 +127,7 @@ def _write(
     include_restricted: bool,
     today: date | None,
     intro,
+    progress: Progress | None = None,
 ) -> Briefing:
     out = Path(out)
     if out.suffix.lower() != ".pdf":
@@ -129,11 +139,18 @@ def _write(
     synthetic = data.synthetic_label if facts.any_synthetic(units) else ""
     with tempfile.TemporaryDirectory(prefix="resilience-map-briefing-") as folder:
         files: dict[str, bytes] = {}
+        steps = len(units) + 1
+        if intro and progress is not None:
+            progress(0, steps, "overview maps")
         body = [intro(files)] if intro else []
         for i, unit in enumerate(units):
+            if progress is not None:
+                progress(i, steps, unit.name_latin)
             locator = _locator(data, unit, map_maker, files, f"maps/locator-{i}.pdf")
             body.append(municipality_section(facts, unit, locator))
         body.append(_sources(data, units, include_restricted))
+        if progress is not None:
+            progress(len(units), steps, "typesetting")
         source = _preamble(title, synthetic, today, many=len(units) > 1) + "\n".join(body)
         tmp = out.with_name(f".{out.name}.part")
         try:
@@ -172,7 +189,7 @@ def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
     set text(7pt, fill: luma(80))
     [Resilience Map {__version__} #h(1fr) Page #counter(page).display("1 of 1", both: true)]
   }})
-#show heading.where(level: 1): it => {{ pagebreak(weak: true); block(below: 8pt, text(14pt, it)) }}
+#show heading.where(level: 1): it => {{ {"pagebreak(weak: true); " if many else ""}block(above: 14pt, below: 8pt, text(14pt, it)) }}
 #show heading.where(level: 2): it => block(above: 12pt, below: 5pt, text(10.5pt, it))
 #show heading.where(level: 3): it => block(above: 8pt, below: 3pt, text(9pt, it))
 #block(text(18pt, weight: "bold", {literal(title)}))
@@ -312,7 +329,7 @@ def _sources(data: ProjectData, units: list[Municipality], include_restricted: b
             + (f" — {data.synthetic_label or 'synthetic values'}" if w.synthetic else "")
             + "."
         )
-    lines += [f"Boundaries: {c}." for c in data.boundary_credits] or [
+    lines += [f"{c}." for c in data.boundary_credits] or [  # each says "Boundaries: …"
         "Boundaries: none imported (seats only)."
     ]
     ids = {u.uuid for u in units}

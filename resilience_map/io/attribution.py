@@ -23,9 +23,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import geopandas as gpd
-import pyogrio
+from typing import TYPE_CHECKING
 
 from resilience_map.domain.names import fold
 from resilience_map.store.credits import (  # noqa: F401 - recorded credits, re-exported for io users
@@ -39,6 +37,9 @@ from resilience_map.store.credits import (  # noqa: F401 - recorded credits, re-
     next_import_key,
     polygon_origins,
 )
+
+if TYPE_CHECKING:  # the GIS stack only where a file is read: the map window imports this
+    import geopandas as gpd  # module for its guidance, and must start without it
 
 _CREDIT_COLUMNS = {"source": "source", "licence": "licence", "license": "licence",
                    "attribution": "source", "copyright": "source", "rights": "licence"}
@@ -160,6 +161,8 @@ def _geojson_members(path: Path) -> dict[str, str]:
 
 
 def _gdal_metadata(path: Path, layer: str | None) -> dict[str, str]:
+    import pyogrio
+
     try:
         info = pyogrio.read_info(str(path), layer=layer)
     except Exception:  # a file GDAL reads for features but not for metadata
@@ -219,14 +222,21 @@ def import_guidance(with_polygon: int, units: int) -> str | None:
     For the empty map's message and the legend: where boundaries come from and how
     to bring them in.
     """
+    lines = import_guidance_lines(with_polygon, units)
+    return " ".join(lines) if lines else None
+
+
+def import_guidance_lines(with_polygon: int, units: int) -> tuple[str, ...]:
+    """:func:`import_guidance` sentence by sentence (empty when every unit has a polygon),
+    so a short map can show the first and fold the rest."""
     if units == 0 or with_polygon >= units:
-        return None
+        return ()
     where = ("No municipality has a boundary yet: each is drawn as a circle at its seat."
              if with_polygon == 0 else
              f"{units - with_polygon} of {units} municipalities have no boundary yet and are "
              f"drawn at their seat.")
     sources = "; ".join(f"{s.name} ({s.url})" for s in COMMON_SOURCES[:3] if s.url)
     return (f"{where} Import boundaries with File → Import boundaries… (or the command "
-            f"import-boundaries): GeoPackage, GeoJSON, Shapefile or FlatGeobuf from e.g. "
-            f"{sources}, or your national mapping agency. Record each file's source and licence "
-            f"so the map can credit it.")
+            f"import-boundaries): GeoPackage, GeoJSON, Shapefile or FlatGeobuf.",
+            f"Get them from e.g. {sources}, or your national mapping agency.",
+            "Record each file's source and licence so the map can credit it.")

@@ -7,7 +7,7 @@ from datetime import date
 
 from resilience_map.domain.records import HubActivity, Municipality
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def date_label(activity: HubActivity) -> str:
@@ -21,7 +21,8 @@ def date_label(activity: HubActivity) -> str:
         return f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}–{end.day} {_MONTHS[start.month - 1]} {start.year}"
-    return f"{start.day} {_MONTHS[start.month - 1]} {start.year} – {end.day} {_MONTHS[end.month - 1]} {end.year}"
+    first = f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
+    return f"{first} – {end.day} {_MONTHS[end.month - 1]} {end.year}"
 
 
 def activity_period(activity: HubActivity) -> tuple[date, date]:

@@ -20,12 +20,13 @@ import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 import shapely.errors
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -34,8 +35,18 @@ from resilience_map.domain.records import Municipality
 METRIC_CRS = "EPSG:3035"
 GAP_M = 150.0       # gaps narrower than twice this between municipalities are closed
 SLIVER_KM2 = 1.0    # stray pieces smaller than this are dropped (islands are bigger)
-_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_LONLAT = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
+
+
+@cache
+def _transformer(source: str, target: str) -> Transformer:
+    """Built once, and only when an outline is computed (a cached one needs no pyproj: the
+    map window's start-up stays without it)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def country_outlines(units: Sequence[Municipality], boundaries: Mapping[str, BaseGeometry]
@@ -51,11 +62,11 @@ def country_outlines(units: Sequence[Municipality], boundaries: Mapping[str, Bas
 def outline(geoms: Sequence[BaseGeometry], gap_m: float = GAP_M,
             sliver_km2: float = SLIVER_KM2) -> MultiPolygon:
     """Dissolved, closed and cleaned union of lon/lat polygons, in lon/lat."""
-    metric = _reproject(list(geoms), _TO_METRIC)
+    metric = _reproject(list(geoms), _transformer("EPSG:4326", METRIC_CRS))
     union = shapely.union_all([shapely.buffer(g, gap_m, quad_segs=2) for g in metric])
     closed = shapely.buffer(union, -gap_m, quad_segs=2)
     cleaned = _drop_slivers(closed, sliver_km2 * 1e6)
-    return _as_multipolygon(_reproject([cleaned], _TO_LONLAT)[0])
+    return _as_multipolygon(_reproject([cleaned], _transformer(METRIC_CRS, "EPSG:4326"))[0])
 
 
 def _reproject(geoms: list[BaseGeometry], transformer: Transformer) -> list[BaseGeometry]:

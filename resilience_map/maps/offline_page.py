@@ -1,12 +1,15 @@
 """A self-contained offline map: one HTML file that works from a USB stick.
 
 Leaflet (from the installed ``django-js-lib-leaflet`` wheel, its images as data
-URIs), our page script and style (``resources/map.js``, ``map.css``) and the data
-are inlined; the file makes no request of any kind. The data are the same
-messages the app's map page receives — the load message and one choropleth style
-per indicator, computed here in Python — so the exported page draws exactly what
-the app draws: choropleth, legend, layer switcher, popups in the chosen name form,
-the demo badge and the credits.
+URIs), our page scripts and style (``resources/map*.js``, ``map.css``) and the data
+are inlined; the file makes no request of any kind. The data are the app's own
+protocol messages (:mod:`resilience_map.maps.protocol`) — the load message, the
+country borders, the credits, the name form and one choropleth style per indicator,
+computed here in Python — which the page's script dispatches to the same handlers as
+in the app (``resources/map-offline.js`` starts it without the Qt bridge). So the
+exported page draws exactly what the app draws: choropleth, city outlines, country
+borders, legend with the units at their seat, popups in the chosen name form, the
+demo badge and the credits.
 
 Geometry is simplified per country as a *coverage* (``shapely.coverage_simplify``):
 an edge two neighbours share is simplified once, so borders stay shared and no
@@ -34,9 +37,9 @@ from resilience_map.domain.records import (
     PreventionStructure,
     StudyWave,
 )
+from resilience_map.maps import map_data
+from resilience_map.maps import protocol as p
 from resilience_map.maps.choropleth import ChoroplethSettings, build_choropleth, index_values
-from resilience_map.maps.features import build_features
-from resilience_map.maps.map_data import load_message
 from resilience_map.maps.page import leaflet_asset
 
 MAP_CREDIT = "Map: Leaflet (BSD-2-Clause)"
@@ -55,6 +58,7 @@ class MapSource(Protocol):
     activities: list[HubActivity]
     synthetic_label: str
     credits: list[str]
+    credit_short: str
     names: str
     indicator: IndicatorDefinition | None
     exported_at: str
@@ -97,35 +101,46 @@ def simplified_boundaries(units: list[Municipality], boundaries: Mapping[str, Ba
     return out
 
 
-def build_payload(data: MapSource) -> dict:
-    """Everything the page draws, as JSON-ready data."""
-    geoms = simplified_boundaries(data.units, data.boundaries)
-    features = build_features(data.units, geoms, tolerance=0.0)
-    load = load_message(data.units, geoms, data.structures, data.activities,
-                        data.synthetic_label, features=features)
+#: Our scripts, in the order the app's page loads them, then the offline start.
+PAGE_SCRIPTS = ("map-panels.js", "map-symbols.js", "map-labels.js", "map.js", "map-offline.js")
+
+
+def build_payload(data: MapSource) -> str:
+    """Everything the page draws, as JSON text: protocol messages plus what only the
+    offline page has (title, the indicator switcher, one style per indicator)."""
+    geometry = map_data.MapGeometry(simplified_boundaries(data.units, data.boundaries), tolerance=0.0)
     wave = data.map_wave()
-    indicators = data.map_indicators() if wave else []
-    drawn = [f["id"] for f in features.polygons["features"]] + [s["id"] for s in features.seats]
+    indicators = list(data.map_indicators()) if wave else []
+    drawn = map_data.drawn_units(data.units, geometry).choropleth_ids()
     index = index_values(data.values)
-    styles = {}
+    styles: dict[str, p.ApplyStyle] = {}
     for indicator in indicators:
         settings = ChoroplethSettings(indicator.uuid, wave.uuid)  # type: ignore[union-attr]
-        styles[indicator.code] = build_choropleth(settings, indicator, data.waves, index, drawn,
-                                                  data.synthetic_label).to_json()
-    with_values = [i for i in indicators if styles[i.code]["styles"]]
-    initial = (data.indicator or (with_values or indicators or [None])[0])
+        chor = build_choropleth(settings, indicator, data.waves, index, drawn, data.synthetic_label)
+        styles[indicator.code] = p.ApplyStyle(**chor.to_json())
+    with_values = [i for i in indicators if styles[i.code].styles]
+    initial = data.indicator or next(iter(with_values or indicators), None)
     subtitle = f"{wave.name} · exported {data.exported_at}" if wave else f"exported {data.exported_at}"
-    return {
-        "load": load, "styles": styles, "nameForm": data.names,
-        "indicators": [{"code": i.code, "name": i.name} for i in indicators],
-        "initial": initial.code if initial else None,
-        "title": data.title, "subtitle": subtitle, "credits": [*data.credits, MAP_CREDIT],
-    }
+    messages: list[p.ToPage] = [
+        p.SetNameForm(data.names),
+        map_data.load_project(data.units, geometry, data.structures, data.activities, data.synthetic_label,
+                              style=styles[initial.code] if initial else None),
+        # from the full polygons: the same outlines (and cache entries) as the app's
+        p.ShowBorders(map_data.borders_json(data.units, data.boundaries, SIMPLIFY_TOLERANCE / 2)),
+        p.ShowCredits([*data.credits, MAP_CREDIT], data.credit_short),
+    ]
+    extra = {"title": data.title, "subtitle": subtitle, "initial": initial.code if initial else None,
+             "indicators": [{"code": i.code, "name": i.name} for i in indicators]}
+    # the messages are JSON already (with GeoJSON embedded as is): joined, not re-encoded
+    return (f'{{"offline":{json.dumps(extra, ensure_ascii=False, separators=(",", ":"))},'
+            f'"messages":[{",".join(p.encode(m) for m in messages)}],'
+            f'"styles":{{{",".join(f"{json.dumps(code)}:{p.encode(m)}" for code, m in styles.items())}}}}}')
 
 
 def render_html(data: MapSource) -> str:
-    payload = json.dumps(build_payload(data), ensure_ascii=False, separators=(",", ":"))
+    payload = build_payload(data)
     leaflet_css = _inline_images(leaflet_asset("leaflet.css").read_text(encoding="utf-8"))
+    script = "\n".join(_resource(name) for name in PAGE_SCRIPTS)
     parts = [
         "<!DOCTYPE html>", '<html lang="en" class="rm-offline"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -135,10 +150,10 @@ def render_html(data: MapSource) -> str:
         f"<title>{html.escape(data.title)}</title>",
         f"<style>{_no_close(leaflet_css, 'style')}</style>",
         f"<style>{_no_close(_resource('map.css'), 'style')}</style>",
-        "</head><body>", '<div id="rm-map"></div>',
+        "</head><body>", '<div id="map"></div>',
         f'<script type="application/json" id="rm-data">{_json_for_script(payload)}</script>',
         f"<script>{_no_close(leaflet_asset('leaflet.js').read_text(encoding='utf-8'), 'script')}</script>",
-        f"<script>{_no_close(_resource('map.js'), 'script')}</script>",
+        f"<script>{_no_close(script, 'script')}</script>",
         "</body></html>",
     ]
     return "\n".join(parts)

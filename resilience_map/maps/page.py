@@ -1,92 +1,85 @@
-"""The map page: a folium (Leaflet) map whose assets all come from installed packages.
+"""The files the map page consists of, and nothing else.
 
-folium's default CDN links (Leaflet from jsDelivr, jQuery, Bootstrap, Font Awesome)
-are replaced: Leaflet comes from the django-js-lib-leaflet wheel, our own script
-and style from ``resources/``, and qwebchannel.js from Qt's resource system. The
-page holds no data; everything arrives over QWebChannel, so it is written once
-per session and never rebuilt for a restyle.
+The page is served to QtWebEngine from our own URL scheme by a handler that answers
+only the names listed here (our page, script and style from ``resources/``, the
+Leaflet distribution from the django-js-lib-leaflet wheel, Qt's qwebchannel.js). It
+is never written to disk and never loaded from a file: URL, so the page's origin
+grants no access to local files. Everything the page shows arrives afterwards as
+messages (:mod:`resilience_map.maps.protocol`); the page is loaded once per window
+and never rebuilt for a restyle.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from importlib import metadata, resources
+from importlib import util
 from pathlib import Path
 
-from resilience_map import __version__
 from resilience_map.assets import resource_file
 
 LEAFLET_PACKAGE = "js_lib_leaflet"
-QWEBCHANNEL_JS = "qrc:///qtwebchannel/qwebchannel.js"
-REGION_CENTER = (42.6, 20.4)
+REGION_BOUNDS = (18.4, 39.6, 23.1, 46.2)  # west, south, east, north of the six countries
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILE_HOST = "tile.openstreetmap.org"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+#: Our own files, by the name the page asks for.
+PAGE_FILES = {
+    "index.html": "map.html",
+    "map.css": "map.css",
+    "map.js": "map.js",
+    "map-panels.js": "map-panels.js",
+    "map-symbols.js": "map-symbols.js",
+    "map-labels.js": "map-labels.js",
+}
+#: Served from Qt's own resources by the window (Qt-free code cannot read them).
+QWEBCHANNEL_JS = "qwebchannel.js"
+CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png",
+                 ".svg": "image/svg+xml"}
+
+
+def leaflet_folder() -> Path:
+    """The installed Leaflet distribution (leaflet.js, leaflet.css, images/).
+
+    Found without importing the package (it is a Django app with nothing to import).
+    """
+    spec = util.find_spec(LEAFLET_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "static" / LEAFLET_PACKAGE
+        if (path / "leaflet.js").is_file():
+            return path
+    raise FileNotFoundError("The Leaflet files are missing; reinstall django-js-lib-leaflet.")
 
 
 def leaflet_asset(name: str) -> Path:
     """Path of a file of the installed Leaflet distribution (leaflet.js, leaflet.css)."""
-    path = Path(str(resources.files(LEAFLET_PACKAGE).joinpath("static", LEAFLET_PACKAGE, name)))
+    path = leaflet_folder() / name
     if not path.exists():
         raise FileNotFoundError(f"Leaflet asset {name} is missing; reinstall django-js-lib-leaflet")
     return path
 
 
-def build_page_html() -> str:
-    """The page's HTML, referencing only file: and qrc: URLs."""
-    import folium  # folium (and pandas behind it) load only when the page is (re)built
-    from branca.element import CssLink, Element, JavascriptLink
+def page_file(name: str) -> Path | None:
+    """The file behind a name the page asked for, or None when it is not part of the page.
 
-    fmap = folium.Map(location=REGION_CENTER, zoom_start=7, tiles=None, prefer_canvas=True,
-                      control_scale=True, min_zoom=5, max_zoom=16,
-                      zoomSnap=0.25, zoomDelta=0.5)
-    fmap.default_js = [("leaflet", leaflet_asset("leaflet.js").as_uri())]
-    fmap.default_css = [("leaflet_css", leaflet_asset("leaflet.css").as_uri())]
-    root = fmap.get_root()
-    root.header.add_child(CssLink(_resource_uri("map.css")), name="rm_css")
-    root.header.add_child(JavascriptLink(QWEBCHANNEL_JS), name="qwebchannel")
-    root.header.add_child(Element(f'<script>window.RM_MAP_NAME = "{fmap.get_name()}";</script>'), name="rm_name")
-    root.header.add_child(JavascriptLink(_resource_uri("map.js")), name="rm_js")
-    root.title = "Resilience Map"
-    return root.render()
-
-
-def write_page(folder: Path, cache_dir: Path | None = None) -> Path:
-    """Write ``index.html`` into ``folder`` (created if needed) and return its path.
-
-    With ``cache_dir``, the rendered HTML is reused while nothing it depends on changed
-    (app and folium versions, asset paths and dates), which keeps folium off start-up.
+    Leaflet's files are looked up inside its folder only (``..`` cannot leave it); only
+    the kinds of file a page needs (script, style, image) are served.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    cached = cache_dir / f"map-page-{page_key()}.html" if cache_dir else None
-    if cached is not None and cached.exists():
-        html = cached.read_text(encoding="utf-8")
-    else:
-        html = build_page_html()
-        remote = external_urls(html)
-        if remote:
-            raise RuntimeError(f"map page would load remote resources: {remote}")
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(html, encoding="utf-8")
-    path = folder / "index.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    name = name.lstrip("/")
+    if name in PAGE_FILES:
+        return Path(str(resource_file(PAGE_FILES[name])))
+    if name.startswith("leaflet/"):
+        folder = leaflet_folder().resolve()
+        path = (folder / name.removeprefix("leaflet/")).resolve()
+        if path.is_relative_to(folder) and path.is_file() and path.suffix in CONTENT_TYPES:
+            return path
+    return None
 
 
-def page_key() -> str:
-    """Changes whenever the rendered page could differ."""
-    parts = [__version__, metadata.version("folium"), str(leaflet_asset("leaflet.js"))]
-    for name in ("map.js", "map.css"):
-        path = Path(str(resource_file(name))).resolve()
-        parts += [str(path), str(path.stat().st_mtime_ns)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+def content_type(name: str) -> str:
+    return CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
 def external_urls(html: str) -> list[str]:
     """http(s) URLs in src/href attributes: must be none for the page to work offline."""
     return re.findall(r'(?:src|href)\s*=\s*["\'](https?://[^"\']+)', html)
-
-
-def _resource_uri(name: str) -> str:
-    return Path(str(resource_file(name))).resolve().as_uri()

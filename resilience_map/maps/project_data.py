@@ -1,8 +1,8 @@
 """What maps and documents need from a project, read in one go (Qt-free).
 
-The window's controller keeps its own snapshot today; the print renderer, the
-command line and briefings read this one, so nothing here needs Qt. When the
-session's derived indexes exist, this is what they will hand to ``maps.scene``.
+The window's map follows the session's indexes; the print renderer, the command line
+and briefings read this, in a process of their own when the window asks for a print
+map or a briefing (``cli.job``), so nothing here needs Qt.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from resilience_map.domain.records import (
     PreventionStructure,
     StudyWave,
 )
-from resilience_map.store.credits import boundary_credits
 from resilience_map.maps.choropleth import index_values
+from resilience_map.store.credits import boundary_credits, credit_lines
 
 DEFAULT_SYNTHETIC_LABEL = "Demo data – not study results"
 
@@ -44,7 +44,8 @@ class ProjectData:
     notes: list[MunicipalityNote] = field(default_factory=list)
     #: Empty unless the project holds synthetic (demo) values.
     synthetic_label: str = ""
-    #: One line per boundary source in use ("© OpenStreetMap contributors, ODbL 1.0").
+    #: One line per boundary source in use, each once ("Boundaries: © OpenStreetMap
+    #: contributors (ODbL 1.0)").
     boundary_credits: tuple[str, ...] = ()
 
     @classmethod
@@ -65,7 +66,7 @@ class ProjectData:
             store.list(HubActivity),
             store.list(MunicipalityNote),
             label,
-            tuple(credit.text() for credit in boundary_credits(store)),
+            tuple(credit_lines(boundary_credits(store))),
         )
 
     @classmethod
@@ -159,9 +160,11 @@ class ProjectData:
         )
 
     def activity(self, text: str) -> HubActivity:
-        """By title (folded, whole or unique part)."""
+        """By title (folded, whole or unique part), or by its id (the window names it so: two
+        activities may share a title)."""
         key = fold(text)
-        exact = [a for a in self.activities if fold(a.title) == key]
+        exact = [a for a in self.activities if a.uuid == text] or [a for a in self.activities
+                                                                   if fold(a.title) == key]
         found = exact or [a for a in self.activities if key and key in fold(a.title)]
         if len(found) == 1:
             return found[0]

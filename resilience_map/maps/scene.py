@@ -21,7 +21,7 @@ from resilience_map.domain.records import Municipality, StudyWave
 from resilience_map.domain.scripts import cyrillic_language
 from resilience_map.maps.activities import date_label
 from resilience_map.maps.choropleth import ChoroplethSettings, ChoroplethStyle, build_choropleth
-from resilience_map.maps.features import drawn_as_seat, outlined_units, unit_labels
+from resilience_map.maps.features import MAX_LISTED_SEATS, drawn_as_seat, outlined_units, unit_labels
 from resilience_map.maps.palettes import NO_DATA_COLOR
 from resilience_map.maps.project_data import ProjectData
 from resilience_map.maps.symbols import (
@@ -53,8 +53,6 @@ class Layer(StrEnum):
 #: Print default: the choropleth stays readable (structure symbols cover Albania's colours).
 PRINT_LAYERS = frozenset({Layer.MUNICIPALITIES, Layer.BORDERS, Layer.LABELS})
 NAME_FORMS = ("latin", "local", "en")
-#: Units without polygons are named in the legend up to this many (Tuzi, Zeta, Stanari…).
-MAX_LISTED_SEATS = 8
 
 
 def parse_layers(text: str) -> frozenset[Layer]:
@@ -433,14 +431,16 @@ def _legend(
     sections = []
     if chor is not None and chor.legend is not None:
         lg = chor.legend
-        items = [LegendItem(f"{_number(c.lower)} – {_number(c.upper)}", c.color, c.count) for c in lg.classes]
+        # the choropleth's own range texts: true ranges for empty and open-ended classes
+        items = [LegendItem(c.label or f"{_number(c.lower)} – {_number(c.upper)}", c.color, c.count)
+                 for c in lg.classes]
         if lg.no_data_count:
             items.append(LegendItem("No data", lg.no_data_color, lg.no_data_count, dashed=True))
         title = f"{lg.title} ({lg.unit})" if lg.unit else lg.title
         sections.append(LegendSection(title, tuple(items), lg.note))
     if seats and Layer.MUNICIPALITIES in style.layers:
         text = (
-            "drawn at its seat: " + ", ".join(sorted(u.name_latin for u in seats))
+            "drawn at their seat: " + ", ".join(sorted(u.name_latin for u in seats))
             if len(seats) <= MAX_LISTED_SEATS
             else "drawn as circles at their seats (import boundaries to draw them)"
         )
@@ -489,11 +489,7 @@ def _titles(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData) 
     if chor is None or chor.legend is None or style.choropleth is None:
         return style.title or data.title, ""
     settings = style.choropleth
-    classes = (
-        "equal classes symmetric around no change"
-        if settings.change
-        else f"{settings.scheme.label}, {len(chor.legend.classes)} classes"
-    )
+    classes = chor.legend.method or f"{settings.scheme.label}, {len(chor.legend.classes)} classes"
     return style.title or chor.legend.title, f"{chor.legend.subtitle} · {classes}"
 
 

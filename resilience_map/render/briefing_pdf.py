@@ -7,6 +7,7 @@ from pathlib import Path
 
 from resilience_map.documents.briefing import (
     Briefing,
+    Progress,
     activity_briefing,
     country_briefing,
     municipality_briefing,
@@ -29,7 +30,8 @@ def briefing_map(scene: MapScene, width_mm: float, height_mm: float) -> bytes:
 
 
 def write_municipality_briefing(
-    data: ProjectData, name: str, out: Path, *, include_restricted: bool = False, today: date | None = None
+    data: ProjectData, name: str, out: Path, *, include_restricted: bool = False, today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     """``name`` in any script or form (Чаир, Çair, Cair) or a registry id."""
     return municipality_briefing(
@@ -39,23 +41,27 @@ def write_municipality_briefing(
         briefing_map,
         include_restricted=include_restricted,
         today=today,
+        progress=progress,
     )
 
 
 def write_country_briefing(
-    data: ProjectData, code: str, out: Path, *, include_restricted: bool = False, today: date | None = None
+    data: ProjectData, code: str, out: Path, *, include_restricted: bool = False, today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     try:
         country = Country(code.strip().upper())
     except ValueError:
         raise ValueError(f"unknown country {code!r} (choose {', '.join(c.value for c in Country)})") from None
     return country_briefing(
-        data, country, Path(out), briefing_map, include_restricted=include_restricted, today=today
+        data, country, Path(out), briefing_map, include_restricted=include_restricted, today=today,
+        progress=progress,
     )
 
 
 def write_activity_briefing(
-    data: ProjectData, title: str, out: Path, *, include_restricted: bool = False, today: date | None = None
+    data: ProjectData, title: str, out: Path, *, include_restricted: bool = False, today: date | None = None,
+    progress: Progress | None = None,
 ) -> Briefing:
     return activity_briefing(
         data,
@@ -64,4 +70,5 @@ def write_activity_briefing(
         briefing_map,
         include_restricted=include_restricted,
         today=today,
+        progress=progress,
     )

@@ -208,7 +208,7 @@ def _paint_header(p: QPainter, scene: MapScene, width: float, k: float) -> float
 def footer_text(scene: MapScene, on: date) -> str:
     parts = []
     if scene.credits:
-        parts.append("Boundaries: " + "; ".join(scene.credits) + ".")
+        parts.append("; ".join(scene.credits) + ".")  # each line says "Boundaries: …"
     parts += [s + "." for s in scene.sources]
     parts.append(f"Exported {on.isoformat()} with Resilience Map {__version__}.")
     return " ".join(parts)

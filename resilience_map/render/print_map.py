@@ -9,6 +9,7 @@ from resilience_map.maps.choropleth import ChoroplethSettings
 from resilience_map.maps.project_data import ProjectData
 from resilience_map.maps.scene import PRINT_LAYERS, Layer, SceneStyle, build_scene, unit_extent
 from resilience_map.render.export import export_map
+from resilience_map.render.paths import suggested_path
 from resilience_map.render.print_layout import PrintResult, PrintSpec
 
 __all__ = ["PrintSpec", "PrintResult", "export_print_map", "country_extent", "suggested_path"]
@@ -45,18 +46,3 @@ def export_print_map(
         country=Country(country.strip().upper()) if country else None,
     )
     return export_map(build_scene(data, style), Path(out), spec)
-
-
-def suggested_path(name: str, suffix: str, kind: str = "map") -> Path:
-    """Where File → Export map… and "Briefing…" suggest saving: the user's Pictures folder for
-    map images, Documents for PDFs and briefings (never the folder the app was started from)."""
-    import re
-
-    from platformdirs import user_documents_path, user_pictures_path
-
-    picture = kind == "map" and suffix.lower() in (".png", ".svg")
-    folder = user_pictures_path() if picture else user_documents_path()
-    if not folder.is_dir():
-        folder = Path.home()
-    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-") or "resilience-map"
-    return folder / f"{stem}{suffix.lower()}"

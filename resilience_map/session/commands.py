@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import KINDS, kind_of
 from resilience_map.domain.records import Record
-from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
+from resilience_map.session.events import BoundariesChanged, Event, MetaChanged, Origin, RecordsChanged
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
 
@@ -36,6 +36,7 @@ class ChangeLog:
         self.origin = origin
         self._records: dict[type[Record], dict[str, list]] = {}
         self._boundaries: tuple[dict, dict] = ({}, {})
+        self._meta: list[MetaChanged] = []
 
     def record(self, before: Record | None, after: Record | None) -> None:
         record_type = type(after if after is not None else before)
@@ -52,11 +53,16 @@ class ChangeLog:
         self._boundaries[0].update(before)
         self._boundaries[1].update(after)
 
+    def meta(self, key: str, old: str | None, new: str | None) -> None:
+        if old != new:
+            self._meta.append(MetaChanged(key, old, new))
+
     def events(self) -> list[Event]:
         out: list[Event] = [
             RecordsChanged(t, tuple(p["added"]), tuple(p["updated"]), tuple(p["removed"]), self.origin)
             for t, p in sorted(self._records.items(), key=lambda item: _KIND_ORDER[item[0]])
         ]
+        out.extend(self._meta)  # before the boundaries: their followers read the settings
         if self._boundaries[1]:
             out.append(BoundariesChanged(*self._boundaries, origin=self.origin))
         return out
@@ -246,23 +252,39 @@ def apply_plan(plan: ChangePlan) -> RecordCommand:
 
 
 class SetBoundaries(Command):
-    """Boundary polygons for some municipalities (e.g. one boundary import) as one step."""
+    """Boundary polygons for some municipalities (e.g. one boundary import) as one step.
+
+    ``meta``: project settings written with them, e.g. the import's record (source and
+    licence, for the map's credits), so undo takes both back together.
+    """
 
     def __init__(self, geometries: Mapping[str, BaseGeometry | None], source: str = "",
-                 text: str = "Import boundaries") -> None:
+                 text: str = "Import boundaries", meta: Mapping[str, str | None] | None = None) -> None:
         self.text = text
         self.after = dict(geometries)
         self.source = source
         self.before: dict[str, BaseGeometry | None] | None = None
+        self.meta_after = dict(meta or {})
+        self.meta_before: dict[str, str | None] = {}
 
     def do(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
         if self.before is None:
             every = store.boundaries()
             self.before = {uuid: every.get(uuid) for uuid in self.after}
+            self.meta_before = {key: store.meta(key) for key in self.meta_after}
         store.set_boundaries(self.after, author, source=self.source)
+        self._set_meta(store, author, log, self.meta_before, self.meta_after)
         log.boundaries(self.before, self.after)
 
     def undo(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
         assert self.before is not None
         store.set_boundaries(self.before, author, source="undo")
+        self._set_meta(store, author, log, self.meta_after, self.meta_before)
         log.boundaries(self.after, self.before)
+
+    @staticmethod
+    def _set_meta(store: ProjectStore, author: str, log: ChangeLog, old: Mapping[str, str | None],
+                  new: Mapping[str, str | None]) -> None:
+        for key, value in new.items():
+            store.set_meta(key, value, author)
+            log.meta(key, old.get(key), value)

@@ -10,11 +10,14 @@ loading the import machinery (:mod:`resilience_map.io.attribution` writes them).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from resilience_map.domain.records import Municipality
     from resilience_map.store.project import ProjectStore
 
 IMPORT_KEY_PREFIX = "boundary_import:"
@@ -103,12 +106,19 @@ def boundary_credits(store: ProjectStore) -> list[CreditInUse]:
     no recorded import (projects from before sources were kept) are counted under
     :data:`UNRECORDED`, so an export never drops a credit silently.
     """
-    origins = polygon_origins(import_records(store.meta_items(IMPORT_KEY_PREFIX)))
-    drawn = set(store.boundaries())
+    return credits_in_use(import_records(store.meta_items(IMPORT_KEY_PREFIX)),
+                          store.municipalities(), set(store.boundaries()))
+
+
+def credits_in_use(records: list[ImportRecord], units: Iterable[Municipality],
+                   with_polygon: Collection[str]) -> list[CreditInUse]:
+    """:func:`boundary_credits` for callers that already hold the units and know which have
+    a polygon (the map window: no need to read every geometry again)."""
+    origins = polygon_origins(records)
     counts: Counter[BoundaryCredit] = Counter()
     files: dict[BoundaryCredit, set[str]] = {}
-    for unit in store.municipalities():
-        if unit.uuid not in drawn:
+    for unit in units:
+        if unit.uuid not in with_polygon:
             continue
         record = origins.get(unit.registry_id)
         credit = record.credit if record else UNRECORDED
@@ -116,3 +126,38 @@ def boundary_credits(store: ProjectStore) -> list[CreditInUse]:
         files.setdefault(credit, set()).update([record.file] if record else [])
     return [CreditInUse(credit, n, tuple(sorted(files[credit])))
             for credit, n in sorted(counts.items(), key=lambda item: (-item[1], item[0].source))]
+
+
+def short_credit_line(credits: Iterable[BoundaryCredit]) -> str:
+    """One line naming the providers, "Boundaries: © OpenStreetMap contributors · geoBoundaries"
+    ('' without credits): what a small map shows, its full lines a click away."""
+    names = [name.replace("© ", "©\u00a0") for name in credit_names(credits)]  # © stays with its name
+    return f"Boundaries: {' · '.join(names)}" if names else ""
+
+
+def credit_lines(credits: Iterable[CreditInUse]) -> list[str]:
+    """Each credit's line once (imports of one source from several files read alike)."""
+    return list(dict.fromkeys(credit.text() for credit in credits))
+
+
+def credit_names(credits: Iterable[BoundaryCredit]) -> list[str]:
+    """The providers the credits name, short and once each ("© OpenStreetMap contributors",
+    "geoBoundaries", "Data from Who's On First"…), for a one-line attribution whose full
+    lines (with citations and licences) are a click away."""
+    names: dict[str, None] = {}
+    for credit in credits:
+        for part in _without_brackets(credit.source).split(";"):
+            # the provider comes first; what follows a comma is provenance ("…, BIH ADM3 from …")
+            name = " ".join(part.split(",")[0].split())
+            if name:
+                names.setdefault(name)
+    return list(names)
+
+
+def _without_brackets(text: str) -> str:
+    """Text with its parenthesised details removed, nested ones too ("(PLoS ONE 15(4))")."""
+    while True:
+        shorter = re.sub(r"\([^()]*\)", "", text)
+        if shorter == text:
+            return text
+        text = shorter

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from resilience_map import __version__
+from resilience_map.ui.map.engine import prepare_web_engine
 
 if TYPE_CHECKING:
     from resilience_map.ui.main_window import MainWindow
@@ -25,6 +24,7 @@ APPLICATION = "ResilienceMap"
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the names QSettings files its preferences under."""
     if QApplication.instance() is None:
+        prepare_web_engine()  # the map page's URL scheme and Chromium flags, before Qt starts
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else \
@@ -34,23 +34,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Resilience Map")
     app.setApplicationVersion(__version__)
     return app
-
-
-_warm_up: threading.Thread | None = None
-
-
-def warm_up_imports() -> threading.Thread:
-    """Import the classification stack (mapclassify → scipy, ~1 s) in the background
-    while Qt starts QtWebEngine, so the first choropleth does not wait for it.
-
-    numpy is imported here first: its C core must not be initialised by two threads at once.
-    """
-    global _warm_up
-    if _warm_up is None:
-        importlib.import_module("numpy")
-        _warm_up = threading.Thread(target=lambda: importlib.import_module("mapclassify"), daemon=True)
-        _warm_up.start()
-    return _warm_up
 
 
 def run_app(project: Path | None = None) -> int:

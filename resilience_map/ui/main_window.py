@@ -20,14 +20,14 @@ from resilience_map.session import Backup, ProjectSession
 from resilience_map.ui.boundaries.importer import BoundaryImporter
 from resilience_map.ui.forms import ActivityForm, IndicatorForm, IndicatorValueForm, RecordForm, WaveForm
 from resilience_map.ui.history.view import HistoryView
+from resilience_map.ui.map import MapFeature
 from resilience_map.ui.municipalities.finder import MunicipalityFinder
+from resilience_map.ui.outputs.feature import Outputs
 from resilience_map.ui.profile.view import MunicipalityProfile
 from resilience_map.ui.records.view import RecordsView
-from resilience_map.ui.shell.activity_notice import ActivityNotice
 from resilience_map.ui.shell.author import AuthorPrompt
 from resilience_map.ui.shell.guide import GuideActions, GuideCard
 from resilience_map.ui.shell.layout import WindowLayout, scrolling
-from resilience_map.ui.shell.map_seam import LegacyMapFeature as MapFeature
 from resilience_map.ui.shell.project_files import ProjectFiles
 from resilience_map.ui.shell.reporter import ErrorReporter
 from resilience_map.ui.shell.settings import backup_root, save_author, saved_author
@@ -57,27 +57,29 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.status = StatusSummary(self.session, self.finder, self)
         self.count_label = self.status.label
-        self.notice = ActivityNotice(self.session, self.map_feature.activity_date_range, self)
         self.layout_.finish()
 
     # --- construction ---------------------------------------------------------------------
     def _build_features(self) -> None:
         self.map_feature = MapFeature(self.session, self)
-        self.map_feature.message.connect(self.reporter.show)
+        self.map_feature.notice.connect(lambda text: self.statusBar().showMessage(text, 20_000))
         self.finder = MunicipalityFinder(self.session, self)
         self.search, self.table = self.finder.search.filter, self.finder.table
         self.model, self.proxy = self.finder.model, self.finder.proxy
         self.profile = MunicipalityProfile(self.session)
         self.records_view = RecordsView(self.session)
         self.history_view = HistoryView(self.session)
+        self.outputs = Outputs(self.session, self.map_feature, self.reporter, self)
+        self.profile.briefing_requested.connect(self.outputs.municipality_briefing_dialog)
+        self.profile.activity_briefing_requested.connect(self.outputs.activity_briefing_dialog)
+        self.records_view.activity_briefing_requested.connect(self.outputs.activity_briefing_dialog)
 
     def _build_central(self) -> None:
         actions = GuideActions(self.files.new_project_dialog, self.files.open_project_dialog,
-                               self.boundaries.import_dialog, lambda: self.open_form(WaveForm),
-                               lambda: self.open_form(IndicatorForm), self.add_value)
+                               lambda: self.open_form(WaveForm), lambda: self.open_form(IndicatorForm),
+                               self.add_value)
         self.setCentralWidget(self.map_feature.view)
-        self.guide = GuideCard(self.session, self.map_feature.view, actions,
-                               lambda: self.finder.model.with_boundary)
+        self.guide = GuideCard(self.session, self.map_feature.view, actions)
         # the search box sits beside the menus: on a 768-pixel-high screen every row counts
         self.finder.search.filter.setMinimumWidth(SEARCH_WIDTH)
         self.menuBar().setCornerWidget(self.finder.search, Qt.Corner.TopRightCorner)
@@ -99,8 +101,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import boundaries…", self.boundaries.import_dialog)
-        self.export_image_action = self._action(file_menu, "&Export map image…",
-                                                self.map_feature.export_image_dialog)
+        self.export_map_action = self._action(file_menu, "&Export map…", self.outputs.export_map_dialog)
         self.restore_backup_action = self._action(file_menu, "Restore a &backup copy…",
                                                   self.files.restore_backup_dialog)
         file_menu.addSeparator()
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
             self._action(records_menu, "New study &wave…", lambda: self.open_form(WaveForm)),
             self._action(records_menu, "New &indicator…", lambda: self.open_form(IndicatorForm)),
         ]
+        records_menu.addSeparator()
+        self.country_briefing_action = self._action(records_menu, "&Country briefing…",
+                                                    self.outputs.country_briefing_dialog)
         records_menu.addSeparator()
         self._action(records_menu, "&History of the selected municipality", self.show_selected_history)
         self._action(records_menu, "History of the whole &project", self.show_project_history)
@@ -142,7 +146,8 @@ class MainWindow(QMainWindow):
         writable = store is not None and not store.read_only
         for action in (self.import_action, self.restore_backup_action, *self.new_record_actions):
             action.setEnabled(writable)
-        self.export_image_action.setEnabled(store is not None)
+        for action in (self.export_map_action, self.country_briefing_action):
+            action.setEnabled(store is not None)
 
     # --- what tests, scripts and the command line call --------------------------------------
     @property
@@ -164,22 +169,6 @@ class MainWindow(QMainWindow):
 
     def selected_municipality_uuid(self) -> str | None:
         return self.session.selection
-
-    def export_image(self, path: Path, *, scale: int = 1, whole_region: bool = False) -> Path | None:
-        return self.map_feature.export_image(path, scale=scale, whole_region=whole_region)
-
-    # today's map classes, for the map's own tests until ui.map.MapFeature replaces the seam
-    @property
-    def map_view(self) -> Any:
-        return self.map_feature.view
-
-    @property
-    def map(self) -> Any:
-        return self.map_feature.controller
-
-    @property
-    def layer_panel(self) -> Any:
-        return self.map_feature.panel
 
     # --- actions ------------------------------------------------------------------------------
     def open_form(self, form_type: type[RecordForm], **kwargs: Any) -> RecordForm | None:
@@ -221,6 +210,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_.save()
+        self.outputs.cancel()
+        self.map_feature.dispose()
         self.session.close()
         super().closeEvent(event)
-        self.map_feature.close()
+        self.map_feature.view.close()

@@ -25,6 +25,7 @@ from resilience_map.domain.records import (
 )
 from resilience_map.io.exports.credits import project_credits
 from resilience_map.store import ProjectStore
+from resilience_map.store.credits import boundary_credits, short_credit_line
 
 NAME_FORMS = ("latin", "local", "en")
 SYNTHETIC_DEFAULT = "Demo data – not study results"
@@ -48,6 +49,8 @@ class ExportData:
     synthetic_label: str
     credits: list[str]
     names: str = "latin"
+    #: One line naming the boundary providers (the offline map shows it, its credits folded).
+    credit_short: str = ""
     boundaries: dict = field(default_factory=dict)
     wave: StudyWave | None = None
     indicator: IndicatorDefinition | None = None
@@ -63,12 +66,14 @@ class ExportData:
         info = store.info()
         label = (store.meta("synthetic_label") or SYNTHETIC_DEFAULT) if info.synthetic_data else ""
         notes = store.list(MunicipalityNote)
+        in_use = boundary_credits(store)
         data = cls(
             title=info.title, path=store.path, units=store.municipalities(),
             indicators=store.list(IndicatorDefinition), waves=store.list(StudyWave),
             values=store.list(IndicatorValue), structures=store.list(PreventionStructure),
             activities=store.list(HubActivity), notes=[n for n in notes if not n.restricted],
-            synthetic_label=label, credits=project_credits(store), names=names,
+            synthetic_label=label, credits=project_credits(store, in_use), names=names,
+            credit_short=short_credit_line(c.credit for c in in_use),
             boundaries=store.boundaries() if boundaries else {},
             restricted_notes=sum(n.restricted for n in notes))
         data.wave = data._find_wave(wave) if wave else None

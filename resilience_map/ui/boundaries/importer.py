@@ -4,7 +4,9 @@ Matching never guesses a boundary onto the wrong municipality: features it is un
 about go to the review dialog. What is then applied is one :class:`SetBoundaries`
 command — one transaction, one undoable step (Edit → Undo takes the whole import
 back), one :class:`BoundariesChanged` event that the map, the municipality table and
-the history follow like any other change.
+the history follow like any other change. The import's record (the file's source and
+licence as it states them, or its name) is written in the same step, so the map credits
+the polygons it draws and Undo takes the credit back with them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class BoundaryImporter(QObject):
 
     def import_file(self, path: Path, country: str | None = None) -> BoundaryImportPlan | None:
         """Match a file; apply at once if nothing needs review, else open the review dialog."""
+        from resilience_map.io.attribution import credit_from_file
         from resilience_map.io.boundaries import BoundaryFileError, read_boundaries
         from resilience_map.io.matching import plan_boundary_import
         from resilience_map.ui.boundaries.review_dialog import BoundaryReviewDialog
@@ -53,7 +56,10 @@ class BoundaryImporter(QObject):
         plan = None
         with self.reporter.guard("Cannot import boundaries") as outcome:
             try:
-                plan = plan_boundary_import(read_boundaries(path), units, country=country)
+                features = read_boundaries(path)
+                credit = credit_from_file(path, features, features.attrs.get("layer"))
+                plan = plan_boundary_import(features, units, country=country, credit=credit,
+                                            source_name=path.name)
             except BoundaryFileError as exc:
                 outcome.ok = False
                 self.reporter.show("Cannot import boundaries", str(exc))
@@ -68,17 +74,26 @@ class BoundaryImporter(QObject):
         return plan
 
     def apply(self, plan: BoundaryImportPlan, path: Path) -> int:
-        """Save the plan's matched geometries as one undoable step; returns how many."""
-        uuids = {m.registry_id: m.uuid for m in self.session.indexes.municipalities.all()}
-        geometries = {uuids[rid]: geom for rid, geom in plan.geometries().items() if rid in uuids}
+        """Save the plan's matched geometries and the import's credit as one undoable step;
+        returns how many polygons."""
+        from resilience_map.io.attribution import BoundaryCredit
+        from resilience_map.io.boundary_import import boundary_change
+
+        credit = plan.credit
+        if credit is None or not credit.source:  # until the dialog asks: the file, licence as stated
+            credit = BoundaryCredit(f"file {path.name}", credit.licence if credit else "")
+        geometries: dict = {}
+        with self.reporter.guard("Boundaries not saved") as outcome:
+            change = boundary_change(self.session.require_store(), plan, credit, self.session.author)
+            geometries = dict(change.after)
+            if geometries:
+                self.session.do(SetBoundaries(geometries, source=path.name, meta=change.meta_after,
+                                              text=f"Import {len(geometries)} boundaries from {path.name}"))
+        if not outcome.ok:
+            return 0
         if not geometries:
             self.window.statusBar().showMessage(f"No boundaries matched in {path.name}. {plan.summary()}",
                                                 15_000)
-            return 0
-        with self.reporter.guard("Boundaries not saved") as outcome:
-            self.session.do(SetBoundaries(geometries, source=path.name,
-                                          text=f"Import {len(geometries)} boundaries from {path.name}"))
-        if not outcome.ok:
             return 0
         self.window.statusBar().showMessage(
             f"{len(geometries)} boundaries saved from {path.name} (Edit → Undo takes them back). "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from resilience_map.domain.records import Municipality
 from resilience_map.ui.profile.widgets import DEMO_BADGE, plain_label
 
 
 class ProfileHeader(QWidget):
-    """Title, other name forms, place, facts and the demo-data badge."""
+    """Title, other name forms, place, facts, the demo-data badge and the Briefing… button."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -21,16 +21,25 @@ class ProfileHeader(QWidget):
         self.badge = plain_label(DEMO_BADGE, "background: #fff1c2; color: #7a4b00; border: 1px solid #e0b040;"
                                              " border-radius: 3px; padding: 2px 6px; font-weight: bold;")
         self.badge.setWordWrap(False)
+        self.briefing_button = QPushButton("Briefing…")
+        self.briefing_button.setObjectName("municipalityBriefing")
+        self.briefing_button.setToolTip("A consultation briefing (PDF) on this municipality")
+        self.briefing_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         for widget in (self.title, self.names, self.place, self.facts):
             layout.addWidget(widget)
-        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addStretch(1)
+        row.addWidget(self.briefing_button)
+        layout.addLayout(row)
 
     def show_unit(self, unit: Municipality | None, parent: Municipality | None, badge: str) -> None:
         self.badge.setText(badge)
         self.badge.setVisible(bool(badge))
+        self.briefing_button.setEnabled(unit is not None)
         if unit is None:
             self.title.setText("No municipality selected")
             self.names.setText("Click a municipality on the map, or type its name in the search box at the top right.")

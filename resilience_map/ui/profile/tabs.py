@@ -51,9 +51,9 @@ class ProfileTab(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(4, 4, 4, 4)
 
-    def add_buttons(self) -> None:
+    def add_buttons(self, *extra: QPushButton) -> None:
         row = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.delete_button):
+        for button in (self.add_button, self.edit_button, self.delete_button, *extra):
             row.addWidget(button)
         row.addStretch(1)
         self.layout_.addLayout(row)
@@ -192,6 +192,23 @@ class StructuresTab(TableTab):
 class ActivitiesTab(TableTab):
     record_type = HubActivity
     headers = ("Date", "Title", "Type", "Role", "Host place")
+
+    def add_buttons(self, *extra: QPushButton) -> None:
+        self.briefing_button = QPushButton("Briefing…")
+        self.briefing_button.setObjectName("activityBriefing")
+        self.briefing_button.setToolTip("A briefing (PDF) on the selected activity's participating "
+                                        "municipalities")
+        self.briefing_button.clicked.connect(self.briefing)
+        super().add_buttons(*extra, self.briefing_button)
+
+    def update_buttons(self) -> None:
+        super().update_buttons()
+        self.briefing_button.setEnabled(len(self.selected_records()) == 1)
+
+    def briefing(self) -> None:
+        chosen = self.selected_records()
+        if len(chosen) == 1:
+            self.profile.activity_briefing_requested.emit(chosen[0].uuid)
 
     def cells(self, a: HubActivity) -> list[str]:  # type: ignore[override]
         role = next((p.role for p in a.participants if p.municipality_uuid == self.profile.uuid), None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from resilience_map.domain.kinds import kind_of
@@ -45,6 +46,10 @@ from resilience_map.ui.profile.widgets import DEMO_BADGE, plain_label
 class MunicipalityProfile(QWidget):
     """Everything the hub knows about the session's selected municipality."""
 
+    #: Briefing… was asked for: the municipality's id, or an activity's (its Activities tab).
+    briefing_requested = Signal(str)
+    activity_briefing_requested = Signal(str)
+
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("municipalityProfile")
@@ -68,6 +73,7 @@ class MunicipalityProfile(QWidget):
 
     def _build(self) -> None:
         self.header = ProfileHeader()
+        self.header.briefing_button.clicked.connect(self._ask_briefing)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)  # slimmer tabs: all four fit a laptop-width dock
         self.indicators = IndicatorsTab(self)
@@ -97,6 +103,7 @@ class MunicipalityProfile(QWidget):
         self.unit = self.session.indexes.municipalities.get(uuid)
         self._show_header()
         self.tabs.setEnabled(self.unit is not None)
+        self.tabs.setVisible(self.unit is not None)  # no empty tables and charts before a choice
         self.indicators.load()
         self._load_structures()
         self._load_activities()
@@ -190,6 +197,10 @@ class MunicipalityProfile(QWidget):
         self._load_notes()
 
     # --- actions ----------------------------------------------------------------------------------
+    def _ask_briefing(self) -> None:
+        if self.uuid:
+            self.briefing_requested.emit(self.uuid)
+
     def show_form(self, form: RecordForm) -> None:
         self.active_form = form
         self.open_form(form)

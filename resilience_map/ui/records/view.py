@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,6 +65,9 @@ def tab_title(record_type: type[Record]) -> str:
 
 class RecordsView(QWidget):
     """Tables of all record types over the session's open project."""
+
+    #: Briefing… on the selected hub activity (its id).
+    activity_briefing_requested = Signal(str)
 
     def __init__(self, session: ProjectSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,9 +156,15 @@ class RecordsView(QWidget):
         self.delete_button = QPushButton("Delete selected…", self)
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.briefing_button = QPushButton("Briefing…", self)
+        self.briefing_button.setObjectName("recordsActivityBriefing")
+        self.briefing_button.setToolTip("A briefing (PDF) on the selected activity's participating "
+                                        "municipalities")
+        self.briefing_button.clicked.connect(self.activity_briefing)
         bar.addWidget(self.count_label)
         bar.addSpacing(12)
         bar.addWidget(self.message_label, 1)
+        bar.addWidget(self.briefing_button)
         bar.addWidget(self.delete_button)
         return bar
 
@@ -256,6 +265,9 @@ class RecordsView(QWidget):
         store = self.session.store
         selected = self.current_table().selectionModel().hasSelection()
         self.delete_button.setEnabled(bool(store and not store.read_only and selected))
+        on_activities = self.current_type() is HubActivity
+        self.briefing_button.setVisible(on_activities)
+        self.briefing_button.setEnabled(on_activities and len(self.selected_rows()) == 1)
 
     def _on_records(self, event: RecordsChanged) -> None:
         if event.record_type is self.current_type() and self.message_label.text() != SEARCH_HINT:
@@ -266,6 +278,11 @@ class RecordsView(QWidget):
     # --- actions ----------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
         return sorted({i.row() for i in self.current_table().selectionModel().selectedRows()})
+
+    def activity_briefing(self) -> None:
+        rows = self.selected_rows()
+        if self.current_type() is HubActivity and len(rows) == 1:
+            self.activity_briefing_requested.emit(self.current_model().record(rows[0]).uuid)
 
     def delete_selected(self) -> None:
         """Delete every selected row in one undoable step, after asking."""

@@ -1,10 +1,13 @@
 """Empty states that say what to do next, over the map.
 
-A new project holds the region's municipalities and nothing else: no boundaries (the
-map shows seats as dots), no study waves, no indicators, no values (the map stays
-grey). Instead of a blank map the window shows a small card naming the next step, with
-a button that takes it. The card follows the session — it shrinks as steps are done
-and disappears when the project has everything the map needs.
+A new project holds the region's municipalities and nothing else: no study waves, no
+indicators, no values (the map stays grey). Instead of a blank map the window shows a
+small card naming the next step, with a button that takes it. The card follows the
+session — it shrinks as steps are done and disappears when the project has everything
+the map needs to colour it.
+
+Missing boundaries are the map's own to explain (its guide, in the map's column: where
+boundaries come from and how to credit them, ``maps.guide``), so no sentence shows twice.
 """
 
 from __future__ import annotations
@@ -15,13 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from resilience_map.session import (
-    BoundariesChanged,
-    ProjectClosed,
-    ProjectOpened,
-    ProjectSession,
-    RecordsChanged,
-)
+from resilience_map.session import ProjectClosed, ProjectOpened, ProjectSession, RecordsChanged
 from resilience_map.ui.events import follow
 
 CARD_STYLE = ("QFrame#guide { background: #ffffff; border: 1px solid #9fb3c8;"
@@ -43,14 +40,13 @@ class GuideActions:
     """What the card's buttons do (the window's menu actions)."""
 
     def __init__(self, new_project: Callable[[], object], open_project: Callable[[], object],
-                 import_boundaries: Callable[[], object], new_wave: Callable[[], object],
-                 new_indicator: Callable[[], object], add_value: Callable[[], object]) -> None:
+                 new_wave: Callable[[], object], new_indicator: Callable[[], object],
+                 add_value: Callable[[], object]) -> None:
         self.new_project, self.open_project = new_project, open_project
-        self.import_boundaries, self.new_wave = import_boundaries, new_wave
-        self.new_indicator, self.add_value = new_indicator, add_value
+        self.new_wave, self.new_indicator, self.add_value = new_wave, new_indicator, add_value
 
 
-def next_steps(session: ProjectSession, bounded: int, actions: GuideActions) -> list[Step]:
+def next_steps(session: ProjectSession, actions: GuideActions) -> list[Step]:
     """What this project lacks, in the order a practitioner would do it."""
     if session.store is None:
         return [Step("No project is open. Start a new one with every municipality of the six countries, "
@@ -59,10 +55,6 @@ def next_steps(session: ProjectSession, bounded: int, actions: GuideActions) -> 
     ix, steps = session.indexes, []
     if session.store.read_only:
         return []
-    if not bounded:
-        steps.append(Step("No municipality boundaries yet: the map shows each municipality as a dot at its "
-                          "seat. Import boundary files (GeoJSON, GeoPackage, shapefile).",
-                          "Import boundaries…", actions.import_boundaries))
     if not len(ix.waves):
         steps.append(Step("No study waves yet: a wave is one round of a resilience study; indicator values "
                           "belong to one. Study results in a table (CSV, Excel) are imported with "
@@ -82,22 +74,20 @@ class GuideCard(QFrame):
     """The card, floating at the top centre of the map (clear of the zoom buttons, badge and
     legend); it can be dismissed until the next project is opened."""
 
-    def __init__(self, session: ProjectSession, host: QWidget, actions: GuideActions,
-                 bounded: Callable[[], int]) -> None:
+    def __init__(self, session: ProjectSession, host: QWidget, actions: GuideActions) -> None:
         super().__init__(host)
         self.setObjectName("guide")
         self.setStyleSheet(CARD_STYLE)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
-        self.session, self.guide_actions, self.bounded = session, actions, bounded
+        self.session, self.guide_actions = session, actions
         self.dismissed = False
         self.steps: list[Step] = []
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(12, 8, 8, 10)
         host.installEventFilter(self)
         follow(self, session, {ProjectOpened: self._restart, ProjectClosed: self._restart,
-                               RecordsChanged: lambda _e: self.update_steps(),
-                               BoundariesChanged: lambda _e: self.update_steps()})
+                               RecordsChanged: lambda _e: self.update_steps()})
         self.update_steps()
 
     def _restart(self, _event: object) -> None:
@@ -105,7 +95,7 @@ class GuideCard(QFrame):
         self.update_steps()
 
     def update_steps(self) -> None:
-        steps = next_steps(self.session, self.bounded(), self.guide_actions)
+        steps = next_steps(self.session, self.guide_actions)
         if [s.text for s in steps] != [s.text for s in self.steps]:
             self.steps = steps
             self._rebuild()

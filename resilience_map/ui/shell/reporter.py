@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from resilience_map.domain.validation import ValidationError
@@ -37,6 +37,7 @@ class ErrorReporter(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
                           self.window)
         box.setObjectName("errorBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # sentences quote names and titles users typed
         box.open()  # non-blocking, so scripted use and tests are never stuck
         self.shown.emit(title, message)
 

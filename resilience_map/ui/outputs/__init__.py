@@ -1,0 +1,1 @@
+"""Print maps and briefings from the window: dialogs, a worker process, progress and result."""
