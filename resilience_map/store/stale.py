@@ -12,10 +12,10 @@ from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.schema import record_from_json
 
 if TYPE_CHECKING:
-    from resilience_map.store.project import ProjectStore
+    from resilience_map.store.reading import StoreReading
 
 
-def stale_error(store: ProjectStore, record_type: type[Record], uuid: str, current: Record | None,
+def stale_error(store: StoreReading, record_type: type[Record], uuid: str, current: Record | None,
                 seen: int | None) -> StaleRecordError:
     """"The indicator value "Trust, Kumanovo, 2020" was changed by Ben on 2026-05-02 09:14 UTC …"."""
     kind = kind_of(record_type)
@@ -43,7 +43,7 @@ def stale_error(store: ProjectStore, record_type: type[Record], uuid: str, curre
 class StoreNames:
     """Names of referenced records for record titles in messages (NameLookup)."""
 
-    def __init__(self, store: ProjectStore) -> None:
+    def __init__(self, store: StoreReading) -> None:
         self._conn = store._conn
 
     def _name(self, sql: str, uuid: str | None) -> str:
