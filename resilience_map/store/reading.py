@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -68,6 +68,23 @@ class HistoryEntry:
     origin: str | None = None
     seq: int | None = None
 
+
+
+def history_entries(first_fid: int, rows: Iterable[Sequence[object]]) -> list[HistoryEntry]:
+    """Entries of history rows just written in this order (``rows``: the columns from
+    ``changed_at`` to ``seq``, as inserted), their ids counted from ``first_fid``.
+
+    Made without running the frozen dataclass's ``__init__`` (which sets each field through
+    ``object.__setattr__``): an import hands 100,000 of them to the History view."""
+    out = []
+    for fid, row in enumerate(rows, first_fid):
+        entry = object.__new__(HistoryEntry)
+        entry.__dict__.update(zip(_ENTRY_FIELDS, (fid, *row[:11]), strict=True))
+        out.append(entry)
+    return out
+
+
+_ENTRY_FIELDS = tuple(HistoryEntry.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

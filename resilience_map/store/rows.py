@@ -11,7 +11,7 @@ import json
 import math
 import sqlite3
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 import shapely
@@ -34,9 +34,27 @@ from resilience_map.store.schema import (
 R = TypeVar("R", bound=Record)
 
 
+#: How history keeps values that are not text: JSON, keys sorted, any script as it is. One encoder
+#: for every row (``json.dumps`` with options builds a new one per call).
+to_history_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def record_json(record: Record) -> dict[str, object]:
     """A record as JSON-ready dict (history snapshots, restore, sync)."""
-    return {f.name: to_json_value(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    return {name: to_json_value(getattr(record, name)) for name in field_names(type(record))}
+
+
+@functools.cache
+def field_names(record_type: type[Record]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(record_type))
+
+
+def snapshots(records: Sequence[Record], rows: Sequence[dict[str, object]] | None) -> list[str]:
+    """The history text of whole records (an insert or a restore). For records stored as exactly
+    their JSON values (``rows``: as inserted), the rows are encoded as they are."""
+    if rows is not None and records and scalar_fields(type(records[0])):
+        return [to_history_json(row) for row in rows]
+    return [to_history_json(record_json(r)) for r in records]
 
 
 def stamp_new(record: R, now: str, author: str) -> R:
@@ -97,7 +115,7 @@ def history_text(value: object) -> str | None:
         return None
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return to_history_json(value)
 
 
 def record_point(record: Record) -> Point | None:

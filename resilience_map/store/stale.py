@@ -34,10 +34,14 @@ def stale_error(store: StoreReading, record_type: type[Record], uuid: str, curre
     if record is not None:
         with contextlib.suppress(Exception):
             title = f' "{kind.title(record, StoreNames(store))}"'
-    stamp = f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
-    message = (f"The {kind.label}{title} was {verb} elsewhere by {who or 'someone else'}{stamp} since you last "
-               "saw it; nothing was changed. Look at its history before editing it again.")
-    return StaleRecordError(message, uuid, who, when)
+    message = (f"The {kind.label}{title} was {verb} elsewhere by {who or 'someone else'}{stamp(when)} since you "
+               "last saw it; nothing was changed. Look at its history before editing it again.")
+    return StaleRecordError(message, uuid, who, when, record=f"{kind.label}{title}", change=verb)
+
+
+def stamp(when: str) -> str:
+    """" on 2026-05-02 09:14 UTC" from a stored time (empty when there is none)."""
+    return f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
 
 
 class StoreNames:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from resilience_map.domain.records import (
@@ -22,7 +22,7 @@ from resilience_map.store import lineage
 from resilience_map.store.errors import (
     ProjectReadOnlyError,
 )
-from resilience_map.store.reading import HistoryEntry, StoreReading
+from resilience_map.store.reading import HistoryEntry, StoreReading, history_entries
 from resilience_map.store.replica import HybridClock, save_replica
 from resilience_map.store.rows import history_text
 from resilience_map.store.schema import (
@@ -153,6 +153,31 @@ class StoreTransactions(StoreReading):
         self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
         self._touched.add(HISTORY_LAYER.name)
 
+    def _history_many(self, author: str, table: str, rows: Sequence[HistoryRow]) -> None:
+        """Append many history rows of one table — what :meth:`_history` does for each, with the
+        lineage of 500 records read in a few queries and one INSERT statement per batch."""
+        assert self._tx is not None, "history rows are written inside a transaction"
+        tx = self._tx
+        lineage_kept = self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME
+        for part in _independent(rows):
+            if lineage_kept:
+                tx.written.setdefault(table, set()).update(r[0] for r in part)
+                bases = lineage.bases_for(self._conn, table, [(r[0], r[2]) for r in part])
+                hlc, first_seq = self.transaction_clock(), self.take_sequence_numbers(len(part))
+            values = [(tx.started_at, author, tx.change_set, table, uuid, operation, name, old, new,
+                       *((self.replica_id, first_seq + i, hlc, bases[i]) if lineage_kept else (None,) * 4),
+                       payload)
+                      for i, (uuid, operation, name, old, new, payload) in enumerate(part)]
+            last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                      (HISTORY_LAYER.name,)).fetchone()
+            first_fid = (last[0] if last else 0) + 1  # AUTOINCREMENT: the rows take the next ids in order
+            self._conn.executemany(
+                f'INSERT INTO "{HISTORY_LAYER.name}" (changed_at, author, change_set, table_name, '
+                "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
+            tx.history += history_entries(first_fid, values)
+        self._touched.add(HISTORY_LAYER.name)
+
     def _settle_written(self, tx: Transaction) -> None:
         """What a merge would conclude from this transaction's own changes, concluded now: a
         conflict whose values a local change replaced is gone, and a record sent back from a
@@ -190,3 +215,24 @@ class StoreTransactions(StoreReading):
         """Mark a layer as changed in this transaction (GeoPackage last_change and extent)."""
         self._touched.add(table)
 
+
+#: One history row to write: record uuid, operation, field (None: the whole record), old and new
+#: value as history text, payload (a boundary's geometry).
+HistoryRow = tuple[str, str, "str | None", "str | None", "str | None", "bytes | None"]
+
+
+def _independent(rows: Sequence[HistoryRow]) -> Iterator[Sequence[HistoryRow]]:
+    """The rows in runs within which no two rows of one record touch one field (a row for the
+    whole record touches every field): a run's bases can all be read before it is written."""
+    start, whole, fields, records = 0, set(), set(), set()
+    for i, (uuid, _op, name, *_rest) in enumerate(rows):
+        if uuid in whole or (name is None and uuid in records) or (uuid, name) in fields:
+            yield rows[start:i]
+            start, whole, fields, records = i, set(), set(), set()
+        records.add(uuid)
+        if name is None:
+            whole.add(uuid)
+        else:
+            fields.add((uuid, name))
+    if start < len(rows):
+        yield rows[start:]
