@@ -9,11 +9,13 @@
 2. The package: size of a package holding those 10,000 changes.
 3. A sync of 10,000 changes to and from a local hub (target ≤ 5 s), as session steps: laptop A
    sends 10,000 edits, laptop B receives them. Naive: the same changes sent one INSERT per row.
+4. Undo of the import of part 1 (Edit → Undo: every record put back with local changes), beside
+   the previous design's undo: the same records restored one at a time through the store.
 
 Each figure is wall-clock time, with this process's CPU time beside it (on the shared, busy
 machine the wall clock also counts time spent waiting for a core; the load average is printed).
 
-Usage:  python benchmarks/bench_sync.py [--changes 10000] [--keep]
+Usage:  python benchmarks/bench_sync.py [--changes 10000] [--no-hub] [--keep]
 Needs PostgreSQL + PostGIS for part 3 (the same Debian packages as the tests); skipped otherwise.
 The 100k project comes from resilience_map.synthetic, the builder the tests use too.
 """
@@ -90,9 +92,16 @@ def bench_merge(folder: Path, base: Path, count: int) -> None:
     with Clock() as stepped:
         summary = sync.import_package(folder / "new.rmsync")  # read, checked, merged, events, undo step
     assert len(summary.merge.applied) == count and len(summary.merge.updated) == count
+    befores = [before for before, _after in summary.merge.updated]
+    with Clock() as undone:
+        session.undo()  # Edit → Undo of the import: local changes putting every record back
+    assert session.require_store().get(IndicatorValue, befores[0].uuid).value == befores[0].value
     session.close()
     with ProjectStore.open(copies[1]) as store, Clock() as merged:
         import_package(store, folder / "new.rmsync")
+    with ProjectStore.open(copies[1]) as store, Clock() as undone_naive, store.transaction():
+        for before in befores:  # the previous design's undo: one record at a time
+            store.restore(before, "bench")
     with ProjectStore.open(copies[2]) as store, Clock() as replayed, store.transaction():
         for w in fresh:  # the naive way: one record at a time through the record API
             record = store.get(IndicatorValue, w.uuid)
@@ -100,6 +109,8 @@ def bench_merge(folder: Path, base: Path, count: int) -> None:
     print(f"merge {count:,} incoming changes into 100,000 values (target ≤ 2 s): as a session step {stepped}; "
           f"store merge alone {merged}; naive row-by-row replay {replayed}; "
           f"ratio {replayed.wall / stepped.wall:4.1f}×")
+    print(f"undo of that import (Edit → Undo, {count:,} records put back): {undone}; one record at a time "
+          f"(the previous design) {undone_naive}; ratio {undone_naive.wall / undone.wall:4.1f}×")
     print(f"package size for {count:,} changes: {small / 1024:,.0f} KiB ({small / count:,.0f} bytes per change); "
           f"the whole history ({history:,} changes): {size / 1024 / 1024:,.1f} MiB")
 
@@ -181,6 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-hub", action="store_true", help="skip part 3 (the PostgreSQL hub)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     try:
@@ -189,7 +201,8 @@ def main() -> None:
         print(f"(built the 100,000-value project in {time.perf_counter() - start:.1f} s)")
         print(f"(load average before: {load_average()})")
         bench_merge(folder, base, args.changes)
-        bench_hub(folder, base, args.changes)
+        if not args.no_hub:
+            bench_hub(folder, base, args.changes)
         print(f"(load average after: {load_average()})")
     finally:
         if not args.keep:

@@ -2,10 +2,11 @@
 
 A record command is a list of :class:`Transition` s — a record going from one state to
 another, where ``None`` means "does not exist". Doing a command moves each record from
-``before`` to ``after``; undoing moves it back. Before moving, the command checks that
-the record is still in the state this step left it in (same version, or still absent):
-if another writer (QGIS, a second app, a sync) changed it meanwhile, the step is refused
-with a sentence naming who changed it and when, and nothing is written.
+``before`` to ``after``; undoing moves it back, in batches (a 100-row delete is undone with
+a few statements, not 100 restores). Each move tells the store which version it expects
+every record to have (or that it must not exist): if another writer (QGIS, a second app, a
+sync) changed one meanwhile, the store refuses, the step says who changed it and when, and
+nothing is written.
 
 Commands run inside one store transaction opened by the session, and tell the session
 what they changed through a :class:`ChangeLog`, from which it makes the events.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from shapely.geometry.base import BaseGeometry
 
@@ -25,6 +27,7 @@ from resilience_map.domain.records import Record
 from resilience_map.session.events import BoundariesChanged, Event, MetaChanged, Origin, RecordsChanged
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
+from resilience_map.store.stale import stamp
 
 _KIND_ORDER = {record_type: i for i, record_type in enumerate(KINDS)}
 
@@ -122,57 +125,66 @@ class RecordCommand(Command):
 
     def _move(self, store: ProjectStore, author: str, log: ChangeLog, *, forward: bool,
               first: bool) -> None:
+        """Write the transitions in batches (one per record kind and kind of write, parents
+        first); the store checks every record is still as this step left it."""
         ordered = sorted(self.transitions, key=lambda t: _order(t, forward))
-        current = _stored_states(store, ordered)
-        for group in _runs(ordered, first and forward):
-            if len(group) > 1:  # many new records (an import): checked and written in bulk
-                for t in group:
-                    _check_unchanged(current.get(t.uuid), None, self.text)
-                stored_many = store.add_many([t.after for t in group], author)  # type: ignore[misc]
-                for t, stored in zip(group, stored_many, strict=True):
-                    log.record(None, stored)
-                    t.after = stored
-                continue
-            t = group[0]
-            source, target = (t.before, t.after) if forward else (t.after, t.before)
-            now = current.get(t.uuid)
-            _check_unchanged(now, source, self.text)
-            stored = _write(store, author, now, target, first=first)
-            log.record(now, stored)
-            if forward:
-                t.after = stored
-            else:
-                t.before = stored
+        for action, group in _batches(ordered, forward, first):
+            changes: list[tuple[Record | None, Record | None]] = []
+            targets = [t.after if forward else t.before for t in group]
+            expected = {t.uuid: _version(t.before if forward else t.after) for t in group}
+            try:
+                stored = _write(store, action, group, targets, author, expected, changes)
+            except StaleRecordError as exc:
+                raise _refused(exc, self.text) from None
+            for before, after in changes:
+                log.record(before, after)
+            for t, record in zip(group, stored, strict=True):
+                if forward:
+                    t.after = record
+                else:
+                    t.before = record
 
 
-def _stored_states(store: ProjectStore, transitions: Sequence[Transition]) -> dict[str, Record]:
-    """Every record the step touches as stored now, read with one query per kind."""
-    by_type: dict[type[Record], list[str]] = {}
-    for t in transitions:
-        by_type.setdefault(t.record_type, []).append(t.uuid)
-    found: dict[str, Record] = {}
-    for record_type, uuids in by_type.items():
-        found.update(store.find_many(record_type, uuids))
-    return found
+Action = Literal["add", "update", "restore", "delete"]
 
 
-def _runs(transitions: Sequence[Transition], adding_first_time: bool) -> Iterable[list[Transition]]:
-    """Consecutive first-time additions of one kind together; everything else one by one."""
+def _batches(transitions: Sequence[Transition], forward: bool, first: bool
+             ) -> Iterable[tuple[Action, list[Transition]]]:
+    """Consecutive transitions of one record kind and one kind of write, together."""
     run: list[Transition] = []
+    action: Action | None = None
     for t in transitions:
-        if adding_first_time and t.before is None and t.after is not None and \
-                (not run or run[-1].record_type is t.record_type):
-            run.append(t)
-            continue
-        if run:
-            yield run
+        source, target = (t.before, t.after) if forward else (t.after, t.before)
+        if target is None and source is None:
+            continue  # nothing to do: the record must not exist before or after
+        this: Action = ("delete" if target is None else "add" if source is None and first
+                        else "update" if first else "restore")
+        if run and (this != action or t.record_type is not run[-1].record_type):
+            yield action, run  # type: ignore[misc]
             run = []
-        if adding_first_time and t.before is None and t.after is not None:
-            run = [t]
-        else:
-            yield [t]
+        action = this
+        run.append(t)
     if run:
-        yield run
+        yield action, run  # type: ignore[misc]
+
+
+def _write(store: ProjectStore, action: Action, group: list[Transition], targets: list[Record | None],
+           author: str, expected: dict[str, int | None], changes: list) -> list[Record | None]:
+    """Put one batch of records into their target states; returns them as stored."""
+    records = [r for r in targets if r is not None]
+    if action == "delete":
+        store.delete_many(group[0].record_type, [t.uuid for t in group], author, expected=expected,
+                          changes=changes)
+        return [None] * len(group)
+    if action == "add":
+        return list(store.add_many(records, author, expected=expected, changes=changes))
+    if action == "update":
+        return list(store.update_many(records, author, expected=expected, changes=changes))
+    return list(store.restore_many(records, author, expected=expected, changes=changes))
+
+
+def _version(record: Record | None) -> int | None:
+    return None if record is None else record.version
 
 
 def _order(t: Transition, forward: bool) -> tuple[int, int]:
@@ -182,38 +194,22 @@ def _order(t: Transition, forward: bool) -> tuple[int, int]:
     return (1, -rank) if removing else (0, rank)
 
 
-def _check_unchanged(current: Record | None, expected: Record | None, step: str) -> None:
-    """Refuse to undo/redo over somebody else's change."""
-    if expected is None and current is None:
-        return
-    if expected is not None and current is not None and current.version == expected.version:
-        return
-    kind = kind_of(type(current if current is not None else expected))  # type: ignore[arg-type]
-    if expected is None:
-        raise StaleRecordError(f"A {kind.label} with this identity already exists; "
-                               f"“{step}” was not applied.")
-    if current is None:
-        raise StaleRecordError(f"The {kind.label} was deleted by another change since this step "
-                               f"(“{step}”); the step was not applied.")
-    who = current.modified_by or "someone"
-    raise StaleRecordError(f"The {kind.label} was changed by {who} at {current.modified_at[:16].replace('T', ' ')} "
-                           f"UTC since this step (“{step}”); the step was not applied, so that change is kept.")
-
-
-def _write(store: ProjectStore, author: str, current: Record | None, target: Record | None,
-           *, first: bool) -> Record | None:
-    """Put the record into ``target``'s state; returns it as stored."""
-    if target is None:
-        if current is not None:
-            store.delete(type(current), current.uuid, author)
-        return None
-    if current is None:
-        if first:
-            return store.add(target, author)
-        return store.restore(target, author)
-    if first:
-        return store.update(target, author)
-    return store.restore(target, author)
+def _refused(exc: StaleRecordError, step: str) -> StaleRecordError:
+    """The store's refusal in the words of the step: who changed the record, when, and that the
+    step was not applied (so the other change is kept)."""
+    if not exc.change:
+        return exc
+    who, when = exc.changed_by or "someone else", stamp(exc.changed_at)
+    if exc.change == "created again":
+        text = f"The {exc.record} already exists (made by {who}{when}); “{step}” was not applied."
+    elif exc.change == "deleted":
+        text = (f"The {exc.record} was deleted by {who}{when} since this step (“{step}”); the step was "
+                "not applied.")
+    else:
+        text = (f"The {exc.record} was {exc.change} by {who}{when} since this step (“{step}”); the step was "
+                "not applied, so that change is kept.")
+    return StaleRecordError(text, exc.uuid, exc.changed_by, exc.changed_at, record=exc.record,
+                            change=exc.change)
 
 
 # --- constructors for the usual steps ---------------------------------------------------

@@ -40,14 +40,20 @@ class StaleRecordError(ProjectError):
     """The record changed in the file since it was read; reload and edit again.
 
     ``changed_by`` / ``changed_at`` say who moved it on and when (empty when unknown),
-    so an undo that is refused can tell the user whose work it would have overwritten.
+    so an undo that is refused can tell the user whose work it would have overwritten;
+    ``record`` names the record ('indicator value "Trust, Kumanovo, 2020"') and ``change``
+    says what happened to it ("changed", "deleted" or "created again"), so a caller can put
+    the refusal in its own words (the session names the step that was refused).
     """
 
-    def __init__(self, message: str, uuid: str = "", changed_by: str = "", changed_at: str = "") -> None:
+    def __init__(self, message: str, uuid: str = "", changed_by: str = "", changed_at: str = "",
+                 record: str = "", change: str = "") -> None:
         super().__init__(message)
         self.uuid = uuid
         self.changed_by = changed_by
         self.changed_at = changed_at
+        self.record = record
+        self.change = change
 
 
 class AlteredSchemaError(ProjectError):

@@ -12,10 +12,10 @@ from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.schema import record_from_json
 
 if TYPE_CHECKING:
-    from resilience_map.store.project import ProjectStore
+    from resilience_map.store.reading import StoreReading
 
 
-def stale_error(store: ProjectStore, record_type: type[Record], uuid: str, current: Record | None,
+def stale_error(store: StoreReading, record_type: type[Record], uuid: str, current: Record | None,
                 seen: int | None) -> StaleRecordError:
     """"The indicator value "Trust, Kumanovo, 2020" was changed by Ben on 2026-05-02 09:14 UTC …"."""
     kind = kind_of(record_type)
@@ -34,16 +34,20 @@ def stale_error(store: ProjectStore, record_type: type[Record], uuid: str, curre
     if record is not None:
         with contextlib.suppress(Exception):
             title = f' "{kind.title(record, StoreNames(store))}"'
-    stamp = f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
-    message = (f"The {kind.label}{title} was {verb} elsewhere by {who or 'someone else'}{stamp} since you last "
-               "saw it; nothing was changed. Look at its history before editing it again.")
-    return StaleRecordError(message, uuid, who, when)
+    message = (f"The {kind.label}{title} was {verb} elsewhere by {who or 'someone else'}{stamp(when)} since you "
+               "last saw it; nothing was changed. Look at its history before editing it again.")
+    return StaleRecordError(message, uuid, who, when, record=f"{kind.label}{title}", change=verb)
+
+
+def stamp(when: str) -> str:
+    """" on 2026-05-02 09:14 UTC" from a stored time (empty when there is none)."""
+    return f" on {when[:10]} {when[11:16]} UTC" if len(when) >= 16 else ""
 
 
 class StoreNames:
     """Names of referenced records for record titles in messages (NameLookup)."""
 
-    def __init__(self, store: ProjectStore) -> None:
+    def __init__(self, store: StoreReading) -> None:
         self._conn = store._conn
 
     def _name(self, sql: str, uuid: str | None) -> str:

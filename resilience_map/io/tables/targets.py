@@ -90,6 +90,7 @@ class ValuesHandler(_Handler):
         self.by_name = {fold(i.name): i for i in self.indicators.values()}
         self.waves = {fold(w.name): w for w in self.project.list(StudyWave)}
         self._by_uuid: dict[str, IndicatorDefinition] = {}
+        self._scales_checked: set[str] = set()
         self._by_text: dict[str, IndicatorDefinition] = {}
         self._wave_by_text: dict[str, StudyWave] = {}
         for header in self.wide:
@@ -108,7 +109,9 @@ class ValuesHandler(_Handler):
         assert isinstance(record, IndicatorValue)
         if record.indicator_uuid not in self._by_uuid:
             self._by_uuid = {i.uuid: i for i in self.indicators.values()}
-        record.validate_against(self._by_uuid[record.indicator_uuid])
+        indicator = self._by_uuid[record.indicator_uuid]
+        record.validate_against(indicator, scale_checked=indicator.uuid in self._scales_checked)
+        self._scales_checked.add(indicator.uuid)  # reached only when the scale is valid
 
     def _existing(self, keys: set[tuple]) -> dict[tuple, Record]:
         known_waves = {w.uuid for w in self.project.list(StudyWave)}
