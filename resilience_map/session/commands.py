@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from resilience_map.domain.changes import ChangePlan
 from resilience_map.domain.kinds import KINDS, kind_of
 from resilience_map.domain.records import Record
-from resilience_map.session.events import BoundariesChanged, Event, Origin, RecordsChanged
+from resilience_map.session.events import BoundariesChanged, Event, MetaChanged, Origin, RecordsChanged
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
 
@@ -36,6 +36,7 @@ class ChangeLog:
         self.origin = origin
         self._records: dict[type[Record], dict[str, list]] = {}
         self._boundaries: tuple[dict, dict] = ({}, {})
+        self._meta: dict[str, tuple[str | None, str | None]] = {}
 
     def record(self, before: Record | None, after: Record | None) -> None:
         record_type = type(after if after is not None else before)
@@ -52,6 +53,11 @@ class ChangeLog:
         self._boundaries[0].update(before)
         self._boundaries[1].update(after)
 
+    def meta(self, key: str, old: str | None, new: str | None) -> None:
+        """A project setting (e.g. a boundary import's credit) went from ``old`` to ``new``."""
+        first = self._meta.get(key, (old, new))[0]
+        self._meta[key] = (first, new)
+
     def events(self) -> list[Event]:
         out: list[Event] = [
             RecordsChanged(t, tuple(p["added"]), tuple(p["updated"]), tuple(p["removed"]), self.origin)
@@ -59,6 +65,7 @@ class ChangeLog:
         ]
         if self._boundaries[1]:
             out.append(BoundariesChanged(*self._boundaries, origin=self.origin))
+        out += [MetaChanged(key, old, new) for key, (old, new) in self._meta.items() if old != new]
         return out
 
 
