@@ -51,7 +51,9 @@ class CreditFields(QGroupBox):
         self.licence.setObjectName("creditLicence")
         self.licence.setEditable(True)
         self.licence.addItems(["", *COMMON_LICENCES])
-        self.licence.lineEdit().setPlaceholderText("e.g. ODbL 1.0, CC BY 4.0")
+        edit = self.licence.lineEdit()
+        assert edit is not None  # an editable combo box has one
+        edit.setPlaceholderText("e.g. ODbL 1.0, CC BY 4.0")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
