@@ -88,6 +88,7 @@ class CreditFields(QGroupBox):
         elif known is not None:
             self.source.setText(known.credit)
             self.licence.setCurrentText(known.licence)  # '' when it differs per data set
+        self.source.setCursorPosition(0)  # a long credit line reads from its start
         self._on_edit()
 
     def _on_edit(self) -> None:

@@ -50,6 +50,7 @@ class NamesPage(WizardPage):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.candidates_label = QLabel("Candidates:")
         self.candidates = QListWidget()
         self.candidates.setMaximumHeight(90)
         self.picker = MunicipalityPicker(units)
@@ -66,7 +67,7 @@ class NamesPage(WizardPage):
     def _build(self) -> None:
         right = QVBoxLayout()
         right.addWidget(self.detail)
-        right.addWidget(QLabel("Candidates:"))
+        right.addWidget(self.candidates_label)
         right.addWidget(self.candidates)
         right.addWidget(QLabel("Or any municipality:"))
         right.addWidget(self.picker, 1)
@@ -128,6 +129,10 @@ class NamesPage(WizardPage):
                 item = QListWidgetItem(unit_caption(unit))
                 item.setData(KEY_ROLE, unit.uuid)
                 self.candidates.addItem(item)
+        found = self.candidates.count()
+        self.candidates.setVisible(bool(found))
+        self.candidates_label.setText("Candidates (click one, then Assign):" if found else
+                                      "Candidates: none — no municipality has a name like it.")
         self.picker.set_country(name.country or None)
         chosen = self.wizard.mapping.units.get(name_key(name)) if self.wizard.mapping else None
         unit = self.by_registry_id.get(chosen or "")

@@ -24,6 +24,8 @@ class NewIndicatorsTable(QTableWidget):
                                         "Polarity"])
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 170), (2, 110), (3, 110), (4, 160)):
+            self.setColumnWidth(column, width)
         self.setMaximumHeight(150)
         self.codes: list[str] = []
 

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from resilience_map.io.tables import TableImportPlan
     from resilience_map.ui.tables.wizard import ImportTableWizard
 
-COLUMNS = (("row", "File row"), ("result", "Result"), ("reason", "Reason"), ("column", "Column"),
-           ("municipality", "Municipality"), ("record", "Record"))
+COLUMNS = (("row", "File row"), ("result", "Result"), ("column", "Column"), ("municipality", "Municipality"),
+           ("record", "Record"), ("reason", "Reason"))
 RESULT_COLOURS = {"refused": QColor("#a40000"), "skipped": QColor("#7a5b00"), "new": QColor("#1a6b1a"),
                   "changed": QColor("#1f4e8c")}
 Index = QModelIndex | QPersistentModelIndex
@@ -104,6 +104,7 @@ class PreviewPage(WizardPage):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -151,7 +152,7 @@ class PreviewPage(WizardPage):
         wanted = self.show_only.currentData()
         rows: list[dict[str, object]] = plan.report_rows() if plan is not None else []
         self.model.show([r for r in rows if not wanted or r["result"] == wanted])
-        for column, width in enumerate((70, 80, 520, 170, 130)):
+        for column, width in enumerate((64, 78, 230, 130, 250)):
             self.view.setColumnWidth(column, width)
 
     def problem(self) -> str:
@@ -161,10 +162,9 @@ class PreviewPage(WizardPage):
             return "The table has not been checked yet."
         refused = plan.refused()
         if refused and not self.skip_refused.isChecked():
-            first = refused[0]
-            return (f"{len(refused):,} row(s) are refused (first: row {first.row}"
-                    f"{', ' + first.column if first.column else ''}: {first.reason}). Fix the file and "
-                    "read it again, or tick the box above to import the other rows.")
+            rows = f"{len(refused):,} row is" if len(refused) == 1 else f"{len(refused):,} rows are"
+            return (f"{rows} refused (first: file row {refused[0].row}; the report says why). Fix the "
+                    "file and read it again, or tick the box above to import the other rows.")
         if not plan.changes:
             return "Nothing to change: the project already holds everything in the table."
         return ""
