@@ -90,9 +90,11 @@ class NamesPage(WizardPage):
     def refresh(self) -> None:
         plan = self.wizard.plan
         decided = self.wizard.mapping.units if self.wizard.mapping else {}
-        known = {name_key(n) for n in self.names}
-        if plan is not None:  # names decided earlier stay listed, so they can be changed
-            self.names += [n for n in plan.unresolved if name_key(n) not in known]
+        # the last check's names, in its order; names decided before it stay, so they can be changed
+        current = list(plan.unresolved) if plan is not None else []
+        keys = {name_key(n) for n in current}
+        earlier = [n for n in self.names if name_key(n) in decided and name_key(n) not in keys]
+        self.names = [*current, *earlier]
         self.intro.setText(f"{len(self.names)} municipality name(s) in the table fit no municipality "
                            "of the project, or several. They are never guessed: choose the "
                            "municipality for each, or skip its rows.")

@@ -213,6 +213,8 @@ class ImportTableWizard(QDialog):
 
     def _on_read(self, result: ReadResult) -> None:
         self.source, self.table, self.read_problem = result.source, result.layout, result.problem
+        self.plan = self.planned_for = None  # other cells (encoding, header row): check again
+        self._missing = None
         self.guessed_encoding = result.guess if result.source is None else None
         if self.table is not None and not _fits(self.mapping, self.table.headers):
             self.suggest(None, refresh=False)
@@ -294,6 +296,8 @@ class ImportTableWizard(QDialog):
         plan = self.plan
         if plan is None or self.runner.busy or self.preview_page.problem():
             return False
+        self.say(f"Writing {len(plan.changes):,} records as one step…")
+        self.note.repaint()  # painted now: the window waits for the write (about 4,000 records a second)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session.apply(plan.changes)
