@@ -102,6 +102,22 @@ def demo_project(demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sync_base_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project the synchronisation tests copy into replicas, built once (do not modify)."""
+    from tests_helpers import sync_base_project
+
+    return sync_base_project(tmp_path_factory.mktemp("sync-base") / "base.gpkg")
+
+
+@pytest.fixture
+def make_replica(sync_base_template: Path, tmp_path: Path):
+    """Factory: ``make_replica("a")`` is a new copy of the small sync project — a replica of its own."""
+    import shutil
+
+    return lambda name: Path(shutil.copy(sync_base_template, tmp_path / f"{name}.gpkg"))
+
+
+@pytest.fixture(scope="session")
 def demo_bounded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo project with the real boundaries of all six countries (built once; do not modify)."""
     if not (SHARED_BOUNDARIES / "MK_adm2.geojson").exists():

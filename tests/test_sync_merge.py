@@ -5,60 +5,27 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from datetime import date
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests_helpers import exchange, replica_snapshot, sync_base_project
 
-from resilience_map.domain.enums import Country
-from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Municipality, StudyWave
+from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, StudyWave
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import ProjectStore
 from resilience_map.store.lineage import heads, load_writes, record_fields
-from resilience_map.sync.package import export_package, import_package
 from resilience_map.sync.review import conflicts, decide, pending_changes, revert_pending
 
-
-def base_project(path: Path) -> Path:
-    with ProjectStore.create(path, title="Merge test") as store, store.transaction():
-        units = store.add_many([Municipality(registry_id=f"mk-{i}", country=Country.MK, name_local=f"M{i}",
-                                             name_latin=f"M{i}", name_en=f"M{i}") for i in range(3)], "base")
-        inds = store.add_many([IndicatorDefinition(code=f"i{i}", name=f"I{i}", scale_min=0, scale_max=10)
-                               for i in range(2)], "base")
-        wave = store.add(StudyWave(name="W0", start_date=date(2020, 1, 1)), "base")
-        store.add_many([IndicatorValue(municipality_uuid=u.uuid, indicator_uuid=i.uuid, wave_uuid=wave.uuid,
-                                       value=1.0) for u in units[:2] for i in inds], "base")
-    return path
-
-
-def snapshot(store: ProjectStore) -> tuple:
-    records = []
-    for record_type in (Municipality, IndicatorDefinition, StudyWave, IndicatorValue):
-        for r in store.list(record_type):
-            records.append((record_type.__name__, r.uuid,
-                            tuple((f, getattr(r, f)) for f in record_type.content_fields())))
-    found = {(c.record_uuid, c.field, c.kept_write, c.other_write) for c in conflicts(store)}
-    return sorted(records, key=repr), found
-
-
-def exchange(src: ProjectStore, dst: ProjectStore, folder: Path) -> None:
-    package = folder / "x.rmsync"
-    export_package(src, package, for_replica=dst.replica_id if _knows(src, dst) else None)
-    import_package(dst, package)
-
-
-def _knows(src: ProjectStore, dst: ProjectStore) -> bool:
-    return bool(src.connection.execute('SELECT 1 FROM "sync_peers" WHERE peer = ?', (dst.replica_id,)).fetchone())
+snapshot = replica_snapshot
 
 
 def no_value_lost(store: ProjectStore) -> None:
     """Every write nobody replaced is the record's value, or is kept as a conflict."""
     kept = {c.other_write for c in conflicts(store)}
     for table, record_type in (("indicator_values", IndicatorValue), ("study_waves", StudyWave)):
-        uuids = [r[0] for r in store.connection.execute(f'SELECT DISTINCT record_uuid FROM change_history '
-                                                        f"WHERE table_name = ?", (table,))]
+        uuids = [r[0] for r in store.connection.execute('SELECT DISTINCT record_uuid FROM change_history '
+                                                        "WHERE table_name = ?", (table,))]
         for uuid in uuids:
             from resilience_map.store.lineage import canonical_uuid, group_members
 
@@ -83,15 +50,15 @@ def _plain(value):
     return to_json_value(value)
 
 
-ops = st.lists(st.tuples(st.sampled_from(["edit", "edit", "insert", "delete", "notes", "exchange"]),
+ops = st.lists(st.tuples(st.sampled_from(["edit", "edit", "insert", "delete", "notes", "move", "exchange"]),
                          st.integers(0, 2), st.integers(0, 2), st.integers(0, 9)), min_size=3, max_size=14)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=ops, final_order=st.permutations([(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)]))
-def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_factory) -> None:
+def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_factory, sync_base_template) -> None:
     folder = tmp_path_factory.mktemp("prop")
-    base = base_project(folder / "base.gpkg")
+    base = sync_base_template
     stores = [ProjectStore.open(shutil.copy(base, folder / f"r{i}.gpkg")) for i in range(3)]
     try:
         for op, who, other, n in ops:
@@ -110,6 +77,14 @@ def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_fac
                     pass  # already there in this copy
             elif op == "delete" and values:
                 store.delete(IndicatorValue, values[n % len(values)].uuid, f"r{who}")
+            elif op == "move" and values:  # onto another natural key: refused here if taken here
+                units, inds = store.municipalities(), store.list(IndicatorDefinition)
+                v = values[n % len(values)]
+                try:
+                    store.update(dataclasses.replace(v, municipality_uuid=units[(n + other) % 3].uuid,
+                                                     indicator_uuid=inds[n % 2].uuid), f"r{who}")
+                except ValidationError:
+                    pass
             elif op == "notes":
                 wave = store.list(StudyWave)[0]
                 store.update(dataclasses.replace(wave, notes=f"note {n}"), f"r{who}")
@@ -131,7 +106,7 @@ def test_three_replicas_converge_through_packages(ops, final_order, tmp_path_fac
 
 
 def test_a_copy_becomes_a_new_replica_and_keeps_its_history(tmp_path: Path) -> None:
-    base = base_project(tmp_path / "base.gpkg")
+    base = sync_base_project(tmp_path / "base.gpkg")  # made here: this place is its own
     with ProjectStore.open(base) as store:
         original = store.replica_id
         history = len(store.history())
@@ -147,8 +122,8 @@ def test_a_copy_becomes_a_new_replica_and_keeps_its_history(tmp_path: Path) -> N
         assert store.history(v.uuid)[0].origin == store.replica_id and store.history(v.uuid)[0].seq == 1
 
 
-def test_revert_a_pending_change_and_decide_a_conflict(tmp_path: Path) -> None:
-    base = base_project(tmp_path / "base.gpkg")
+def test_revert_a_pending_change_and_decide_a_conflict(tmp_path: Path, sync_base_template: Path) -> None:
+    base = Path(shutil.copy(sync_base_template, tmp_path / "base.gpkg"))
     a = ProjectStore.open(shutil.copy(base, tmp_path / "a.gpkg"))
     b = ProjectStore.open(shutil.copy(base, tmp_path / "b.gpkg"))
     try:
@@ -177,8 +152,8 @@ def test_revert_a_pending_change_and_decide_a_conflict(tmp_path: Path) -> None:
         b.close()
 
 
-def test_edit_against_delete_is_a_conflict_and_the_value_is_kept(tmp_path: Path) -> None:
-    base = base_project(tmp_path / "base.gpkg")
+def test_edit_against_delete_is_a_conflict_and_the_value_is_kept(tmp_path: Path, sync_base_template: Path) -> None:
+    base = Path(shutil.copy(sync_base_template, tmp_path / "base.gpkg"))
     a = ProjectStore.open(shutil.copy(base, tmp_path / "a.gpkg"))
     b = ProjectStore.open(shutil.copy(base, tmp_path / "b.gpkg"))
     try:

@@ -143,3 +143,50 @@ def type_text(widget, text: str) -> None:
     for ch in text:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+# --- synchronisation: a small project, copies of it, exchanges between them ---------------------
+
+def sync_base_project(path: Path) -> Path:
+    """Three municipalities, two indicators, one wave, values for two of the municipalities: small
+    enough that random edits on three copies collide often."""
+    from datetime import date
+
+    from resilience_map.domain.enums import Country
+    from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Municipality, StudyWave
+    from resilience_map.store import ProjectStore
+
+    with ProjectStore.create(path, title="Merge test") as store, store.transaction():
+        units = store.add_many([Municipality(registry_id=f"mk-{i}", country=Country.MK, name_local=f"M{i}",
+                                             name_latin=f"M{i}", name_en=f"M{i}") for i in range(3)], "base")
+        inds = store.add_many([IndicatorDefinition(code=f"i{i}", name=f"I{i}", scale_min=0, scale_max=10)
+                               for i in range(2)], "base")
+        wave = store.add(StudyWave(name="W0", start_date=date(2020, 1, 1)), "base")
+        store.add_many([IndicatorValue(municipality_uuid=u.uuid, indicator_uuid=i.uuid, wave_uuid=wave.uuid,
+                                       value=1.0) for u in units[:2] for i in inds], "base")
+    return path
+
+
+def replica_snapshot(store) -> tuple:
+    """Every record's content and the open conflicts: equal on copies that have converged."""
+    from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, Municipality, StudyWave
+    from resilience_map.sync.review import conflicts
+
+    records = []
+    for record_type in (Municipality, IndicatorDefinition, StudyWave, IndicatorValue):
+        for r in store.list(record_type):
+            records.append((record_type.__name__, r.uuid,
+                            tuple((f, getattr(r, f)) for f in record_type.content_fields())))
+    found = {(c.record_uuid, c.field, c.kept_write, c.other_write) for c in conflicts(store)}
+    return sorted(records, key=repr), found
+
+
+def exchange(src, dst, folder: Path) -> None:
+    """A package from one copy's store to another's: only what ``dst`` has not seen, once ``src``
+    has heard from it."""
+    from resilience_map.sync.package import export_package, import_package
+
+    package = folder / "x.rmsync"
+    knows = src.connection.execute('SELECT 1 FROM "sync_peers" WHERE peer = ?', (dst.replica_id,)).fetchone()
+    export_package(src, package, for_replica=dst.replica_id if knows else None)
+    import_package(dst, package)

@@ -53,35 +53,36 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(path: Path):
-    from resilience_map.store import ProjectStore
+    """The project in a session, as the window has it: imports and syncs are session steps."""
+    from resilience_map.session import ProjectSession
+    from resilience_map.session.synchronise import Synchronisation
 
     if not path.exists():
         raise CliError(f"{path} does not exist")
-    return ProjectStore.open(path)
+    session = ProjectSession.opened(path, author="command line")
+    return session, Synchronisation(session)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from resilience_map.sync.package import export_package
-    from resilience_map.sync.state import current_account
-
-    with _open(args.project) as store:
-        summary = export_package(store, args.out, for_replica=args.for_replica, since=args.since,
-                                 account=current_account(store.connection))
+    session, sync = _open(args.project)
+    with session:
+        summary = sync.export_package(args.out, for_replica=args.for_replica, since=args.since)
     print(f"{summary.changes:,} changes written to {summary.path} ({summary.size / 1024:,.1f} KiB) "
           f"from replica {summary.sender}.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from resilience_map.sync.package import import_package, read_package
+    from resilience_map.sync.package import read_package
     from resilience_map.sync.report import rows_for, write_report
 
     package = read_package(args.package)  # checked before the project is even opened
-    with _open(args.project) as store:
-        summary = import_package(store, package, dry_run=args.dry_run)
+    session, sync = _open(args.project)
+    with session:
+        summary = sync.import_package(package, dry_run=args.dry_run)
         merge = summary.merge
         if args.report:
-            write_report(args.report, rows_for(merge, summary.refused, args.dry_run), store)
+            write_report(args.report, rows_for(merge, summary.refused, args.dry_run), session.require_store())
     verb = "would apply" if args.dry_run else "applied"
     print(f"{args.package.name}: {len(merge.applied):,} changes {verb} from replica {summary.package.sender} "
           f"({merge.already_known:,} already here); records: {len(merge.added)} added, "
@@ -95,25 +96,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from resilience_map.sync.review import conflicts, pending_changes
-
-    with _open(args.project) as store:
-        pending = pending_changes(store)
-        open_conflicts = conflicts(store)
-        print(f"Replica:           {store.replica_id}")
-        print(f"Unsent changes:    {len(pending):,}")
-        print(f"Open conflicts:    {len(open_conflicts):,}")
+    session, sync = _open(args.project)
+    with session:
+        print(f"Replica:           {session.require_store().replica_id}")
+        print(f"Unsent changes:    {sync.pending_count():,}")
+        print(f"Open conflicts:    {len(sync.conflicts()):,}")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from resilience_map.sync.hub import sync_with_hub
     from resilience_map.sync.report import rows_for, write_report
 
-    with _open(args.project) as store:
-        result = sync_with_hub(store, args.hub, dry_run=args.dry_run)
+    session, sync = _open(args.project)
+    with session:
+        result = sync.sync_hub(args.hub, dry_run=args.dry_run)
         if args.report:
-            write_report(args.report, rows_for(result.merge, result.refused, args.dry_run), store)
+            write_report(args.report, rows_for(result.merge, result.refused, args.dry_run), session.require_store())
     print(result.summary())
     for w, reason in result.refused[:10]:
         print(f"  refused {w.table} {w.uuid}: {reason}", file=sys.stderr)

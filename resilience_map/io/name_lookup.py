@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from resilience_map.domain.names import fold, loose_keys, name_keys, split_qualifier
+from resilience_map.domain.names import loose_keys, name_keys, split_qualifier
 from resilience_map.domain.records import Municipality
 from resilience_map.io.former_units import FormerUnit
-from resilience_map.io.unit_names import code_index, code_text, entity_key, unique_near
+from resilience_map.io.unit_names import by_qualifier, code_index, code_text, unique_near
 
 # Columns whose text names the feature, best first (compared case-insensitively).
 NAME_PRIORITY = (
@@ -146,18 +146,7 @@ class NameLookup:
 
     def by_qualifier(self, candidates: set[str], qualifier: str | None) -> set[str]:
         """Candidates of the entity (or region) a qualifier such as "(RS)" names."""
-        if not qualifier or len(candidates) < 2:
-            return candidates
-        entity = entity_key(qualifier)
-        units = self.units
-        if entity:
-            chosen = {c for c in candidates if entity_key(units[c].entity) == entity}
-        else:
-            wanted = fold(qualifier)
-            chosen = {c for c in candidates
-                      if wanted in fold(units[c].region) or any(
-                          wanted == fold(split_qualifier(n)[1]) for n in units[c].all_names())}
-        return chosen or candidates
+        return by_qualifier(candidates, qualifier, self.units)
 
 
 def cell_names(value: object) -> list[str]:

@@ -165,6 +165,8 @@ class ProjectSession:
         log = ChangeLog(origin)
         with store.transaction() as tx:
             step(store, author, log)
+        for before, after in tx.also_changed:  # what the store changed on its own, to keep the merge rules
+            log.record(before, after)
         events = log.events()
         for event in events:
             if isinstance(event, RecordsChanged):

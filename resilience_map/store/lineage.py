@@ -15,12 +15,11 @@ made on top of it replace what it replaced.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import typing
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dc_field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from resilience_map.domain.kinds import RecordKind, kind_by_table
 from resilience_map.store.schema import RECORD_TABLES, _base_type, field_types
@@ -47,29 +46,31 @@ class _Deleted:
 DELETED = _Deleted()
 
 
-@dataclass(frozen=True)
 class Write:
-    """One synchronised history row."""
+    """One synchronised history row (treat as immutable).
 
-    origin: str
-    seq: int
-    hlc: str
-    base: tuple[str, ...]
-    table: str
-    uuid: str
-    operation: str
-    field: str | None
-    old_value: str | None
-    new_value: str | None
-    payload: bytes | None
-    author: str
-    changed_at: str
-    change_set: str
-    _snapshot: dict = dc_field(default_factory=dict, compare=False, repr=False)
+    A plain slotted class rather than a frozen dataclass: a merge builds tens of thousands of
+    these per sync, and a frozen dataclass's ``__init__`` costs several times more. Writes are
+    compared by identity; their world-wide identity is :attr:`id`.
+    """
 
-    @property
-    def id(self) -> str:
-        return f"{self.origin}:{self.seq}"
+    __slots__ = ("origin", "seq", "hlc", "base", "table", "uuid", "operation", "field", "old_value",
+                 "new_value", "payload", "author", "changed_at", "change_set", "id", "_new", "_old")
+
+    def __init__(self, origin: str, seq: int, hlc: str, base: tuple[str, ...], table: str, uuid: str,
+                 operation: str, field: str | None, old_value: str | None, new_value: str | None,
+                 payload: bytes | None, author: str, changed_at: str, change_set: str) -> None:
+        self.origin, self.seq, self.hlc, self.base = origin, seq, hlc, base
+        self.table, self.uuid, self.operation, self.field = table, uuid, operation, field
+        self.old_value, self.new_value, self.payload = old_value, new_value, payload
+        self.author, self.changed_at, self.change_set = author, changed_at, change_set
+        #: World-wide identity: the replica that made it and its sequence number there.
+        self.id = f"{origin}:{seq}"
+        self._new: dict | None = None
+        self._old: dict | None = None
+
+    def __repr__(self) -> str:
+        return f"Write({self.id} {self.operation} {self.table} {self.uuid} {self.field or ''})"
 
     @property
     def order(self) -> tuple[str, str, int]:
@@ -93,17 +94,20 @@ class Write:
 
     def snapshot(self, which: str = "new") -> dict:
         """The full record a whole-record write carries (new state; old state for deletes)."""
-        if which not in self._snapshot:
-            text = self.new_value if which == "new" else self.old_value
-            self._snapshot[which] = json.loads(text) if text else {}
-        return self._snapshot[which]
+        if which == "new":
+            if self._new is None:
+                self._new = json.loads(self.new_value) if self.new_value else {}
+            return self._new
+        if self._old is None:
+            self._old = json.loads(self.old_value) if self.old_value else {}
+        return self._old
 
     def value(self, name: str) -> object:
         """What this write says field ``name`` is (plain JSON value; DELETED for deletes)."""
         if self.operation == "delete":
             return DELETED
-        if name == GEOMETRY_FIELD:
-            return self.payload.hex() if (self.operation == "boundary" and self.payload) else None
+        if name == GEOMETRY_FIELD:  # a boundary, or the boundary a restore puts back
+            return self.payload.hex() if (self.operation in ("boundary", "restore") and self.payload) else None
         if self.whole_record:
             return self.snapshot().get(name)
         return history_value(self.table, name, self.new_value)
@@ -117,16 +121,35 @@ def history_value(table: str, name: str, text: str | None) -> object:
     """A field row's text as a plain JSON value (strings stay text; numbers, flags, lists parse)."""
     if text is None:
         return None
+    parse = _parser(table, name)
+    return parse(text) if parse is not None else text
+
+
+@functools.cache
+def _parser(table: str, name: str) -> Callable[[str], object] | None:
+    """How the history keeps a field: numbers, flags, lists and dicts as JSON text (None: as is).
+    Plain numbers are parsed without the JSON machinery — a merge reads tens of thousands."""
     record_type = RECORD_TABLES_BY_NAME[table].record_type
     base = _base_type(field_types(record_type).get(name, str))
-    if base in (int, float, bool) or typing.get_origin(base) in (tuple, dict) or base is dict:
+    if base is float:
+        return _number
+    if base in (int, bool) or typing.get_origin(base) in (tuple, dict) or base is dict:
+        return json.loads
+    return None
+
+
+def _number(text: str) -> object:
+    """JSON number text as JSON reads it (7 → int, 7.5 → float; NaN, Infinity by JSON)."""
+    try:
+        return float(text) if ("." in text or "e" in text or "E" in text) else int(text)
+    except ValueError:
         return json.loads(text)
-    return text
 
 
 RECORD_TABLES_BY_NAME = {t.name: t for t in RECORD_TABLES.values()}
 
 
+@functools.cache
 def record_fields(table: str) -> tuple[str, ...]:
     """Fields a merge decides one by one: the record's content fields (+ its boundary)."""
     fields = tuple(RECORD_TABLES_BY_NAME[table].record_type.content_fields())
@@ -142,14 +165,22 @@ def decode_base(text: str | None) -> tuple[str, ...]:
 
 
 def heads(writes: Iterable[Write], fields: Sequence[str]) -> dict[str, list[Write]]:
-    """For each field, the writes no other write replaced (one normally; several: a conflict)."""
-    writes = list(writes)
-    void_base = {w.id: w.base for w in writes if w.is_void}
+    """For each field, the writes no other write replaced (one normally; several: a conflict).
 
-    def expand(ids: Iterable[str]) -> set[str]:
+    A write replaces its base on the fields it touches: a whole-record write (insert, restore,
+    delete) on every field, a field write on its own. Computed per field from the union of the
+    bases of the writes touching it — linear in the writes, which matters for a merge that
+    decides tens of thousands of records.
+    """
+    writes = list(writes)
+    void_base = {w.id: w.base for w in writes if w.operation == "void"}
+
+    def replaced(w: Write) -> Iterable[str]:
         """A base with voids in it: what each void replaced is replaced too."""
+        if not void_base:
+            return w.base
         out: set[str] = set()
-        stack = list(ids)
+        stack = list(w.base)
         while stack:
             i = stack.pop()
             if i not in out:
@@ -157,30 +188,39 @@ def heads(writes: Iterable[Write], fields: Sequence[str]) -> dict[str, list[Writ
                 stack.extend(void_base.get(i, ()))
         return out
 
-    superseded: dict[str, set[str]] = {f: set() for f in fields}
-    touching: dict[str, list[Write]] = {f: [] for f in fields}
-    expanded: dict[str, set[str]] = {}
+    whole: list[Write] = []
+    by_field: dict[str, list[Write]] = {}
     for w in writes:
-        names = w.touches(fields)
-        if not names:
-            continue
-        replaced = expanded.setdefault(w.id, expand(w.base))
-        for name in names:
-            superseded[name] |= replaced
-            touching[name].append(w)
-    return {f: [w for w in touching[f] if w.id not in superseded[f]] for f in fields}
+        if w.field is None:
+            if w.operation in WHOLE_RECORD:
+                whole.append(w)
+        elif w.operation != "void":
+            by_field.setdefault(w.field, []).append(w)
+    whole_replaced: set[str] = set()
+    for w in whole:
+        whole_replaced.update(replaced(w))
+    out: dict[str, list[Write]] = {}
+    for name in fields:
+        own = by_field.get(name)
+        if own:
+            gone = set(whole_replaced)
+            for w in own:
+                gone.update(replaced(w))
+            out[name] = [w for w in (*whole, *own) if w.id not in gone]
+        else:
+            out[name] = [w for w in whole if w.id not in whole_replaced]
+    return out
 
 
 def write_from_row(row: Sequence[object] | Mapping[str, object]) -> Write:
+    """A history row (``WRITE_COLUMNS`` in order, or a mapping with those names) as a write."""
     if isinstance(row, Mapping) or hasattr(row, "keys"):
-        values = [row[c] for c in WRITE_COLUMNS]  # type: ignore[index]
-    else:
-        values = list(row)
+        row = [row[c] for c in WRITE_COLUMNS]  # type: ignore[index]
     (origin, seq, hlc, base, table, uuid, operation, field, old, new, payload, author, changed_at,
-     change_set) = values
-    return Write(str(origin), int(seq), str(hlc), decode_base(base), str(table), str(uuid),
-                 str(operation), field, old, new, bytes(payload) if payload is not None else None,
-                 str(author or ""), str(changed_at or ""), str(change_set or ""))
+     change_set) = row
+    return Write(origin, seq, hlc, tuple(base.split()) if base else (), table, uuid, operation, field, old, new,
+                 payload if payload is None or type(payload) is bytes else bytes(payload),
+                 author or "", changed_at or "", change_set or "")
 
 
 # --- what the store needs for local writes ---------------------------------------------------
@@ -196,12 +236,18 @@ def group_members(conn: sqlite3.Connection, canonical: str) -> list[str]:
     return [canonical, *(r[0] for r in rows)]
 
 
+def tuples(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+    """Rows as plain tuples (no ``sqlite3.Row``): for reads of many history rows."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params)
+
+
 def load_writes(conn: sqlite3.Connection, uuids: Sequence[str]) -> list[Write]:
     marks = ",".join("?" for _ in uuids)
-    rows = conn.execute(
-        f'SELECT {", ".join(WRITE_COLUMNS)} FROM "change_history" '
-        f"WHERE record_uuid IN ({marks}) AND origin IS NOT NULL", list(uuids))
-    return [write_from_row(tuple(r)) for r in rows]
+    rows = tuples(conn, f'SELECT {", ".join(WRITE_COLUMNS)} FROM "change_history" '
+                        f"WHERE record_uuid IN ({marks}) AND origin IS NOT NULL", list(uuids))
+    return [write_from_row(r) for r in rows]
 
 
 def base_for(conn: sqlite3.Connection, table: str, uuid: str, field: str | None) -> str:
@@ -215,15 +261,20 @@ def base_for(conn: sqlite3.Connection, table: str, uuid: str, field: str | None)
     return encode_base(w.id for ws in found.values() for w in ws)
 
 
-def natural_key(conn: sqlite3.Connection, kind: RecordKind, values: Mapping[str, object]) -> str | None:
-    """The natural key as stored in ``sync_keys``: references mapped to canonical uuids."""
+def natural_key(conn: sqlite3.Connection | None, kind: RecordKind, values: Mapping[str, object],
+                canonical: Callable[[str], str] | None = None) -> str | None:
+    """The natural key as stored in ``sync_keys``: references mapped to canonical uuids (by
+    ``canonical`` when the caller holds the alias map, else from the database)."""
     if not kind.natural_key:
         return None
+    if canonical is None:
+        assert conn is not None
+        canonical = functools.partial(canonical_uuid, conn)
     parts = []
     for name in kind.natural_key:
         value = values.get(name)
         if name in REFERENCE_FIELDS and isinstance(value, str):
-            value = canonical_uuid(conn, value)
+            value = canonical(value)
         parts.append(value)
     return json.dumps(parts, ensure_ascii=False)
 
@@ -280,8 +331,8 @@ def writes_after(conn: sqlite3.Connection, floor: Mapping[str, int]) -> list[Wri
     origins = [r[0] for r in conn.execute('SELECT DISTINCT origin FROM "change_history" WHERE origin IS NOT NULL')]
     out: list[Write] = []
     for origin in origins:
-        rows = conn.execute(f'SELECT {", ".join(WRITE_COLUMNS)} FROM "change_history" '
+        rows = tuples(conn, f'SELECT {", ".join(WRITE_COLUMNS)} FROM "change_history" '
                             "WHERE origin = ? AND seq > ?", (origin, int(floor.get(origin, 0))))
-        out += [write_from_row(tuple(r)) for r in rows]
+        out += [write_from_row(r) for r in rows]
     out.sort(key=lambda w: w.order)
     return out

@@ -132,6 +132,11 @@ class Transaction:
     history: list[HistoryEntry] = field(default_factory=list)
     #: When the transaction began: the time of all its history rows (one change, one moment).
     started_at: str = field(default_factory=utc_now)
+    #: Records the store changed on its own to keep the merge rules (before, after): a record sent
+    #: back from a natural key moves onto it when a local change frees the key.
+    also_changed: list[tuple[Record | None, Record | None]] = field(default_factory=list)
+    #: Records written by this transaction's history rows, by table (their conflicts are settled).
+    written: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -395,6 +400,7 @@ class ProjectStore:
         self._depth -= 1
         if self._depth == 0:
             try:
+                self._settle_written(tx)
                 for layer in ALL_LAYERS:
                     if layer.name in self._touched:
                         gpkg.touch_layer(self._conn, layer)
@@ -429,6 +435,7 @@ class ProjectStore:
         assert self._tx is not None, "history rows are written inside a transaction"
         origin = seq = hlc = base = None
         if self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME:
+            self._tx.written.setdefault(table, set()).add(record_uuid)
             origin, seq, hlc = self.replica_id, self._next_seq, self.transaction_clock()
             base = lineage.base_for(self._conn, table, record_uuid, field)
             self._next_seq += 1
@@ -439,6 +446,27 @@ class ProjectStore:
             "record_uuid, operation, field, old_value, new_value, origin, seq, hlc, base, payload) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*row, origin, seq, hlc, base, payload))
         self._tx.history.append(HistoryEntry(cursor.lastrowid or 0, *row, origin=origin, seq=seq))
+        self._touched.add(HISTORY_LAYER.name)
+
+    def _settle_written(self, tx: Transaction) -> None:
+        """What a merge would conclude from this transaction's own changes, concluded now: a
+        conflict whose values a local change replaced is gone, and a record sent back from a
+        natural key takes it when a local change frees it (see :mod:`.keys`)."""
+        if tx.written and self.replica_id is not None:
+            from resilience_map.store.merge import settle_local  # merge builds on this module's store
+
+            result = settle_local(self, tx.written)
+            if result is not None:
+                tx.also_changed += [(None, r) for r in result.added] + list(result.updated)
+                tx.also_changed += [(r, None) for r in result.removed]
+
+    def note_history(self, after_fid: int) -> None:
+        """History rows written in bulk (by a merge) after row ``after_fid`` join the open
+        transaction's rows, so the change event tells the History view about them too."""
+        assert self._tx is not None, "history rows are written inside a transaction"
+        names = HistoryEntry.__dataclass_fields__
+        rows = self._conn.execute(f'SELECT * FROM "{HISTORY_LAYER.name}" WHERE fid > ? ORDER BY fid', (after_fid,))
+        self._tx.history.extend(HistoryEntry(**{k: r[k] for k in names}) for r in rows)
         self._touched.add(HISTORY_LAYER.name)
 
     def transaction_clock(self) -> str:
@@ -532,6 +560,8 @@ class ProjectStore:
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", history)
         self._tx.history.extend(HistoryEntry(first_fid + i, *row[:9], origin=row[9], seq=row[10])
                                 for i, row in enumerate(history))
+        if lineage_kept:
+            self._tx.written.setdefault(table.name, set()).update(r.uuid for r in claimed)
         return claimed
 
     def _uuids_with_history(self, uuids: list[str]) -> set[str]:
@@ -686,7 +716,11 @@ class ProjectStore:
 
     def _claim_natural_key(self, record: R) -> R:
         """Register the key a new record is created with; a record entered again after being
-        deleted takes the uuid it had, so every copy sees one record, not two."""
+        deleted takes the uuid it had, so every copy sees one record, not two.
+
+        A key belongs to the record first created with it, also after that record was moved to
+        another key: every copy would merge a new record made with the key into that one
+        (:mod:`.aliases`), so a new record may not take it here either."""
         kind = kind_of(record)
         if self.replica_id is None or not kind.natural_key:
             return record
@@ -694,14 +728,16 @@ class ProjectStore:
         assert key is not None
         existing = lineage.key_group(self._conn, kind.table, key)
         if existing is not None and existing != record.uuid:
-            live = self._conn.execute(f'SELECT 1 FROM "{kind.table}" WHERE uuid = ?', (existing,)).fetchone()
-            if live and self._key_indexed(kind.table):
+            row = self._conn.execute(f'SELECT * FROM "{kind.table}" WHERE uuid = ?', (existing,)).fetchone()
+            if row is None:
+                return dataclasses.replace(record, uuid=existing)
+            words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
+            if lineage.natural_key(self._conn, kind, dict(row)) != key:
+                raise ValidationError(kind.natural_key[0], f"this {words} belongs to the {kind.label} first "
+                                      f"entered with it, which has since been moved; change that one back instead")
+            if self._key_indexed(kind.table):
                 return record  # the unique index refuses it, with its own words
-            if live:
-                words = ", ".join(n.removesuffix("_uuid") for n in kind.natural_key)
-                raise ValidationError(kind.natural_key[0],
-                                      f"there is already a {kind.label} with this {words}")
-            return dataclasses.replace(record, uuid=existing)
+            raise ValidationError(kind.natural_key[0], f"there is already a {kind.label} with this {words}")
         lineage.register_key(self._conn, kind.table, record.uuid, key, lineage.first_write_key(
             self.transaction_clock(), self.replica_id, self._next_seq))
         return record

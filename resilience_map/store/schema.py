@@ -259,7 +259,12 @@ def converter(annotation: object) -> typing.Callable[[object], object]:
         return base
     if base is float:
         return float
-    return lambda value: value
+    return _same
+
+
+def _same(value: object) -> object:
+    """The converter of text and integer fields: SQLite and JSON already give the right type."""
+    return value
 
 
 @functools.cache
@@ -270,28 +275,48 @@ def _column_plan(record_type: type[Record]) -> tuple[tuple[str, typing.Callable[
 
 def record_from_row(record_type: type[Record], row: typing.Mapping[str, object], **extra: object) -> Record:
     """Build a record from a sqlite3.Row (column names = field names)."""
-    values = {name: None if row[name] is None else convert(row[name])
-              for name, convert in _column_plan(record_type)}
+    values = {}
+    for name, convert in _column_plan(record_type):
+        value = row[name]
+        values[name] = value if value is None or convert is _same else convert(value)
     values.update(extra)
     return record_type(**values)
 
 
 def record_from_json(record_type: type[Record], data: typing.Mapping[str, object]) -> Record:
     """Inverse of the history snapshots: a JSON dict (as written by to_json_value) → record."""
-    hints = field_types(record_type)
     values: dict[str, object] = {}
-    for f in fields(record_type):
-        if f.name not in data:
+    for name, annotation, convert, container in _json_plan(record_type):
+        raw = data.get(name, _MISSING)
+        if raw is _MISSING:
             continue
-        raw = data[f.name]
-        if f.name == "participants":
-            values[f.name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
-                                                       role=ParticipationRole(p["role"])) for p in raw)
-        elif isinstance(raw, (list, dict)):
-            values[f.name] = from_column(json.dumps(raw), hints[f.name])
+        if raw is None or convert is _same:
+            values[name] = raw
+        elif name == "participants":
+            values[name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
+                                                     role=ParticipationRole(p["role"])) for p in raw)
+        elif container and isinstance(raw, (list, dict)):
+            values[name] = from_column(json.dumps(raw), annotation)
         else:
-            values[f.name] = from_column(raw, hints[f.name])
+            values[name] = convert(raw)
     return record_type(**values)
+
+
+_MISSING = object()
+_Plan = tuple[tuple[str, object, typing.Callable[[object], object], bool], ...]
+
+
+@functools.cache
+def _json_plan(record_type: type[Record]) -> _Plan:
+    """(field, annotation, converter, is a list or dict) of every field, worked out once per record
+    type: a merge turns tens of thousands of snapshots into records."""
+    hints = field_types(record_type)
+    plan = []
+    for f in fields(record_type):
+        base = _base_type(hints[f.name])
+        container = typing.get_origin(base) in (tuple, dict) or base is dict
+        plan.append((f.name, hints[f.name], converter(hints[f.name]), container))
+    return tuple(plan)
 
 
 def record_to_row(record: Record) -> dict[str, object]:

@@ -16,25 +16,16 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from resilience_map.domain.kinds import all_kinds
 from resilience_map.domain.records import utc_now
-from resilience_map.store import geopackage as gpkg
 from resilience_map.store.lineage import Write, knowledge, write_from_row, writes_after
-from resilience_map.store.merge import (
-    Aliases,
-    Conflict,
-    GroupState,
-    Materializer,
-    MergeResult,
-    merge_writes,
-)
-from resilience_map.store.schema import field_types, record_from_json, to_column
+from resilience_map.store.merge import MergeResult, merge_writes
 from resilience_map.sync import hub_schema as hs
 from resilience_map.sync import state
-from resilience_map.sync.rights import Account, owners, refusal
+from resilience_map.sync.hub_publish import bulk_insert, publish
+from resilience_map.sync.rights import Account, Rights
 
 MIN_SERVER_VERSION = 130000
 
@@ -153,7 +144,6 @@ def sync_with_hub(store, url: str, *, dry_run: bool = False, ask: Callable[[str]
                 pg.execute("SELECT pg_advisory_xact_lock(%s)", (hs.SYNC_LOCK,))
                 top = _receive(store, pg, address, result)
                 pushed = _send(store, pg, account, result)
-                _publish(store, pg, pushed)
                 top = pg.execute(f"SELECT COALESCE(MAX(server_seq), 0) FROM {hs.SCHEMA}.changes").fetchone()[0] \
                     if pushed else top
                 _remember(store, address, account, top, result)
@@ -191,14 +181,19 @@ def _hub_has(pg) -> dict[str, int]:
 
 
 def _send(store, pg, account: Account, result: SyncResult) -> list[Write]:
-    candidates = writes_after(store.connection, _hub_has(pg))
+    """Send what the hub lacks and this account may send; write the records it touches into the
+    hub's tables. Refused own changes are remembered (they stay pending)."""
+    have = _hub_has(pg)
+    candidates = writes_after(store.connection, have)
     present = _present(pg, candidates)
     me = store.replica_id
+    rights = Rights(store, account)
+    rights.prefetch(w for w in candidates if w.id not in present)
     accepted, refusals = [], []
     for w in candidates:
         if w.id in present:
             continue
-        reason = refusal(store, account, w)
+        reason = rights.refusal(w)
         if reason is None:
             accepted.append(w)
         elif w.origin == me:
@@ -209,18 +204,17 @@ def _send(store, pg, account: Account, result: SyncResult) -> list[Write]:
     conn = store.connection
     conn.execute('DELETE FROM "sync_refusals" WHERE peer = ?', ("hub",))
     conn.executemany('INSERT INTO "sync_refusals" VALUES (?, ?, ?, ?)', refusals)
-    if accepted:
-        rows = []
-        for w in accepted:
-            owner = sorted(o for o in owners(store, w) if o) if w.operation != "void" else []
-            rows.append((w.origin, w.seq, w.hlc, " ".join(w.base), w.table, w.uuid, w.operation, w.field,
-                         w.old_value, w.new_value, w.payload, w.author, w.changed_at, w.change_set,
-                         owner[0] if owner else None))
-        bulk_insert(pg, "changes", hs.CHANGE_COLUMNS, rows)
+    bulk_insert(pg, "changes", hs.CHANGE_COLUMNS,
+                [(w.origin, w.seq, w.hlc, " ".join(w.base), w.table, w.uuid, w.operation, w.field, w.old_value,
+                  w.new_value, w.payload, w.author, w.changed_at, w.change_set, rights.owner(w)) for w in accepted])
     result.sent = len(accepted)
     own = [w.seq for w in candidates if w.origin == me]
     if own:
         state.mark_sent(store, "hub", max(own))
+    sent = present | {w.id for w in accepted}
+    unheld = [w for w in candidates if w.id not in sent]
+    publish(store, pg, accepted, unheld,
+            lambda origin, seq: seq <= have.get(origin, 0) or f"{origin}:{seq}" in sent, rights.owner)
     return accepted
 
 
@@ -233,95 +227,6 @@ def _present(pg, writes: list[Write]) -> set[str]:
         out |= {f"{origin}:{s}" for (s,) in pg.execute(
             f"SELECT seq FROM {hs.SCHEMA}.changes WHERE origin = %s AND seq >= %s", (origin, low))}
     return out
-
-
-def _publish(store, pg, pushed: Iterable[Write]) -> None:
-    """Write the merged state of the records we sent into the hub's tables, from exactly the
-    changes the hub now holds."""
-    aliases = Aliases(store.connection)
-    touched: dict[str, set[str]] = {}
-    for w in pushed:
-        if w.operation != "void":
-            touched.setdefault(w.table, set()).add(aliases.canonical(w.uuid))
-    if not touched:
-        return
-    materializer = Materializer(store, aliases, MergeResult())
-    for kind in all_kinds():
-        uuids = sorted(touched.get(kind.table, ()))
-        if not uuids:
-            continue
-        members = {m: u for u in uuids for m in aliases.members(u)}
-        held = {(o, s) for o, s in pg.execute(
-            f"SELECT origin, seq FROM {hs.SCHEMA}.changes WHERE record_uuid = ANY(%s)", (list(members),))}
-        states = materializer._states(kind.table, uuids, keep=lambda w, held=held: (w.origin, w.seq) in held)
-        _write_hub_rows(pg, kind, states, list(members))
-
-
-def _write_hub_rows(pg, kind, states: list[GroupState], members: list[str]) -> None:
-    table = f"{hs.SCHEMA}.{kind.table}"
-    pg.execute(f"DELETE FROM {table} WHERE uuid = ANY(%s)", (members,))
-    pg.execute(f"DELETE FROM {hs.SCHEMA}.conflicts WHERE record_uuid = ANY(%s)", (members,))
-    columns = hs.record_columns(kind) + (["geom"] if kind.geometry_type else [])
-    bulk_insert(pg, kind.table, columns, [_hub_row(kind, st) for st in states if st.values is not None])
-    bulk_insert(pg, "conflicts", ("table_name", "record_uuid", "field", "kept_write", "kept_value", "other_write",
-                                  "other_value", "other_author", "other_changed_at", "owner"),
-                [_conflict_row(c, _owner_of(kind, st)) for st in states for c in st.conflicts])
-
-
-def bulk_insert(pg, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """COPY into a temporary table, then one INSERT … SELECT: as fast as COPY, and row-level
-    security (which COPY FROM does not apply) checks every row."""
-    if not rows:
-        return
-    cols = ", ".join(f'"{c}"' for c in columns)
-    staging = f"rm_staging_{table}"
-    pg.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-               f"SELECT {cols} FROM {hs.SCHEMA}.{table} WITH NO DATA")
-    pg.execute(f"TRUNCATE {staging}")
-    with pg.cursor().copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    pg.execute(f"INSERT INTO {hs.SCHEMA}.{table} ({cols}) SELECT {cols} FROM {staging}")
-
-
-def _hub_row(kind, st: GroupState) -> tuple:
-    import json
-
-    import shapely
-
-    values = dict(st.values or {})
-    geom_hex = values.pop("geom", None)
-    values.setdefault("version", 1)
-    values["uuid"] = st.uuid
-    record = record_from_json(kind.record_type, values)
-    row = []
-    for name in hs.record_columns(kind):
-        value = to_column(getattr(record, name))
-        if hs.pg_type(field_types(kind.record_type)[name]) == "jsonb" and not isinstance(value, str):
-            value = json.dumps(value)
-        row.append(value)
-    if kind.geometry_type:
-        geom = None
-        if geom_hex:
-            geom = gpkg.decode_geometry(bytes.fromhex(geom_hex))
-        elif getattr(record, "host_lon", None) is not None and getattr(record, "host_lat", None) is not None:
-            geom = shapely.Point(record.host_lon, record.host_lat)
-        row.append(shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True) if geom else None)
-    return tuple(row)
-
-
-def _owner_of(kind, st: GroupState) -> str | None:
-    col = hs.owner_column(kind)
-    if col == "uuid":
-        return st.uuid
-    return (st.values or {}).get(col) if col else None
-
-
-def _conflict_row(c: Conflict, owner: str | None) -> tuple:
-    import json
-
-    return (c.table, c.record_uuid, c.field, c.kept_write, json.dumps(c.kept_value), c.other_write,
-            json.dumps(c.other_value), c.other_author, c.other_changed_at, owner)
 
 
 def _remember(store, address: str, account: Account, cursor: int, result: SyncResult) -> None:

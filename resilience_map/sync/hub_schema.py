@@ -81,7 +81,8 @@ def _policies(table: str, owner: str | None, extra_insert: str = "") -> list[str
            f"CREATE POLICY staff_all ON {t} TO {STAFF_ROLE} USING (true) WITH CHECK (true)",
            f"CREATE POLICY read_all ON {t} FOR SELECT TO {MUNICIPALITY_ROLE} USING (true)"]
     if owner:
-        mine = f'"{owner}" = {SCHEMA}.my_municipality()'
+        # (SELECT …): evaluated once per statement, not once per row (a sync writes thousands)
+        mine = f'"{owner}" = (SELECT {SCHEMA}.my_municipality())'
         out += [f"CREATE POLICY own_insert ON {t} FOR INSERT TO {MUNICIPALITY_ROLE} WITH CHECK ({mine}{extra_insert})",
                 f"CREATE POLICY own_update ON {t} FOR UPDATE TO {MUNICIPALITY_ROLE} USING ({mine}) WITH CHECK ({mine})",
                 f"CREATE POLICY own_delete ON {t} FOR DELETE TO {MUNICIPALITY_ROLE} USING ({mine})"]

@@ -30,7 +30,7 @@ from resilience_map.sync.changes import (
     write_from_json,
     write_to_json,
 )
-from resilience_map.sync.rights import Account, refusal
+from resilience_map.sync.rights import Account, Rights
 
 FORMAT = "resilience-map-sync"
 FORMAT_VERSION = 1
@@ -200,8 +200,9 @@ def import_package(store, path: Path | Package, *, dry_run: bool = False) -> Imp
             f"(it has {ours.get(origin, 0)}); ask the sender for a package made with "
             f"--for {store.replica_id}. Nothing was applied.")
     accepted, refused = [], []
+    rights = Rights(store, package.account, package.writes)
     for w in package.writes:
-        reason = refusal(store, package.account, w)
+        reason = rights.refusal(w)
         if reason is None:
             accepted.append(w)
         else:

@@ -47,8 +47,9 @@ class PendingChange:
 
 @dataclass(frozen=True)
 class OpenConflict:
-    """A value the merge did not keep. ``field`` '*' means a delete that was held back because
-    other records still refer to the record."""
+    """A value the merge did not keep. ``field`` '*' is about the whole record: a delete held
+    back because other records still refer to the record (``kept_write`` empty), or a delete that
+    lost to later changes. ``kept_write`` 'natural-key': a move onto a key another record keeps."""
 
     id: int
     table: str
@@ -72,6 +73,21 @@ def pending_changes(store) -> list[PendingChange]:
         'SELECT seq, table_name, record_uuid, operation, field, old_value, new_value, author, changed_at '
         'FROM "change_history" WHERE origin = ? AND seq > ? AND operation != ? ORDER BY seq', (me, floor, "void"))
     return [PendingChange(*r, refused=refused.get(r[0])) for r in rows if r[0] > hub or r[0] in refused]
+
+
+def pending_count(store) -> int:
+    """How many of :func:`pending_changes` there are (for the status bar: one count query)."""
+    conn, me = store.connection, store.replica_id
+    if me is None:
+        return 0
+    return conn.execute(
+        'SELECT COUNT(*) FROM "change_history" WHERE origin = ? AND seq > ? AND operation != ? AND '
+        '(seq > ? OR seq IN (SELECT seq FROM "sync_refusals" WHERE origin = ?))',
+        (me, max(sent_seq(conn, "exported"), 0), "void", sent_seq(conn, "hub"), me)).fetchone()[0]
+
+
+def conflict_count(store) -> int:
+    return store.connection.execute('SELECT COUNT(*) FROM "sync_conflicts"').fetchone()[0]
 
 
 def revert_pending(store, seq: int) -> tuple[MergeResult, list[Write]]:
@@ -135,7 +151,7 @@ def decide(store, conflict: OpenConflict, value: object, author: str) -> MergeRe
     """Settle a conflict with ``value`` — the kept one, the other one, another value typed in,
     or :data:`DELETE_RECORD`. For a held-back delete ('*'), any value but DELETE_RECORD keeps
     the record."""
-    if conflict.field == "*" and value is DELETE_RECORD:
+    if conflict.field == "*" and not conflict.kept_write and value is DELETE_RECORD:
         raise ValueError("Other records still refer to this record; delete or move them first.")
     if value == "(deleted)":
         value = DELETE_RECORD
