@@ -201,3 +201,27 @@ def test_checking_a_big_table_keeps_the_window_responsive_and_can_be_cancelled(
     assert wizard.plan is None and wizard.stack.currentWidget() is wizard.mapping_page
     timer.stop()
     wizard.reject()
+
+
+def test_a_workbook_sheet_is_chosen_in_the_preview(opened: MainWindow, qtbot, tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "survey.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Read me").write(0, 0, "Values of the spring round; one sheet per wave.")
+    data = book.add_worksheet("Spring")
+    data.write_row(0, 0, ["Komuna", "Treguesi", "Vala", "Vlera"])  # Albanian headers
+    data.write_row(1, 0, ["Prishtinë", "SCORE_TRUST", WAVE, 6.5])
+    book.close()
+    wizard = opened.tables.open_wizard(path)
+    idle(qtbot, wizard)
+    page = wizard.file_page
+    assert page.sheet.isVisible() and not page.encoding.isVisible()
+    assert page.sheet.currentText() == "Read me" and "no header row found" in page.message.text()
+    page.sheet.setCurrentIndex(page.sheet.findText("Spring"))
+    idle(qtbot, wizard)
+    assert page.message.text() == "" and "Prishtinë" in preview_texts(wizard)
+    click(qtbot, wizard.next_button)
+    assert {h: c.currentData() for h, c in wizard.mapping_page.combos.items()} == {
+        "Komuna": "municipality", "Treguesi": "indicator", "Vala": "wave", "Vlera": "value"}
+    wizard.reject()

@@ -191,7 +191,8 @@ def test_boundary_import_is_one_undoable_step_shown_in_tables_and_history(
     dialog = window.boundaries.review_dialog if plan.pending() else window.boundaries.credit_dialog
     assert dialog.isVisible() and window.store.boundaries() == {}  # nothing before the credit
     fields = dialog.fields  # the file's own statement (OpenStreetMap via country-levels), pre-filled
-    assert (fields.source.text(), fields.licence.currentText()) == ("© OpenStreetMap contributors", "ODbL 1.0")
+    osm = ("© OpenStreetMap contributors", "ODbL 1.0")
+    assert (fields.source.text(), fields.licence.currentText()) == osm
     fields.choose_provider("geoBoundaries")  # its licence differs per country: asked
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled() and "licence differs per country" in fields.hint.text()

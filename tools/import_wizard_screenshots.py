@@ -3,13 +3,15 @@
 Run under a real X server with a laptop-sized screen, so the wizard is laid out as users
 see it (it must fit, buttons included):
 
-    xvfb-run -s "-screen 0 1366x768x24" python tools/import_wizard_screenshots.py DEMO.gpkg docs/screenshots
+    xvfb-run -s "-screen 0 1366x768x24" \
+        python tools/import_wizard_screenshots.py DEMO.gpkg docs/screenshots
 
 Opens the window full-screen on the project, writes an example survey export (a wide
 Kobo-style table, names in Cyrillic and Albanian forms, one unknown name, one value out
 of scale, one indicator the project lacks) to a temporary folder, and walks the wizard:
 saves ``import-wizard-mapping.png`` and ``import-wizard-preview.png`` (the whole screen,
-window behind the wizard; ``--all`` adds the file and names steps). Nothing is imported. Preferences stay in a temporary folder.
+window behind the wizard; ``--all`` adds the file and names steps). Nothing is imported.
+Preferences stay in a temporary folder.
 """
 
 from __future__ import annotations

@@ -91,10 +91,10 @@ class NamesPage(WizardPage):
         plan = self.wizard.plan
         decided = self.wizard.mapping.units if self.wizard.mapping else {}
         # the last check's names, in its order; names decided before it stay, so they can be changed
-        current = list(plan.unresolved) if plan is not None else []
-        keys = {name_key(n) for n in current}
+        found = list(plan.unresolved) if plan is not None else []
+        keys = {name_key(n) for n in found}
         earlier = [n for n in self.names if name_key(n) in decided and name_key(n) not in keys]
-        self.names = [*current, *earlier]
+        self.names = [*found, *earlier]
         self.intro.setText(f"{len(self.names)} municipality name(s) in the table fit no municipality "
                            "of the project, or several. They are never guessed: choose the "
                            "municipality for each, or skip its rows.")
