@@ -119,11 +119,13 @@ def as_schema_1(path: Path) -> None:
 
 
 def _import_count(ws: Workspace) -> int:
-    from resilience_map.io.boundary_import import import_boundary_files
+    from resilience_map.session import ProjectSession
+    from resilience_map.session.boundaries import import_boundary_files
 
     probe = Path(shutil.copy(ws.demo, ws.root / "probe.gpkg"))
-    result = import_boundary_files(probe, [ws.boundaries], country="MK", report=None, author="harness",
-                                   source="harness", licence="CC0")
+    with ProjectSession.opened(probe, author="harness") as session:
+        result = import_boundary_files(session, [ws.boundaries], country="MK", report=None,
+                                       source="harness", licence="CC0")
     return result.applied
 
 
@@ -357,11 +359,13 @@ def worker(scenario: str, project: Path, folder: Path, seed: int) -> None:
     if scenario == "edits":
         _edit_bursts(project, rng)
     elif scenario == "import":
-        from resilience_map.io.boundary_import import import_boundary_files
+        from resilience_map.session import ProjectSession
+        from resilience_map.session.boundaries import import_boundary_files
 
         _say("ready")
-        import_boundary_files(project, [folder.parent / "mk-boxes.geojson"], country="MK", report=None,
-                              author="harness", source="harness", licence="CC0")
+        with ProjectSession.opened(project, author="harness") as session:
+            import_boundary_files(session, [folder.parent / "mk-boxes.geojson"], country="MK",
+                                  report=None, source="harness", licence="CC0")
         _say("A import")
     elif scenario == "demo":
         from resilience_map.demo import build_demo

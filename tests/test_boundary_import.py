@@ -163,3 +163,51 @@ def test_guidance_for_an_empty_map() -> None:
     assert "geoboundaries.org" in empty and "openstreetmap.org" in empty
     assert "3 of 530 municipalities" in (import_guidance(527, 530) or "")
     assert import_guidance(530, 530) is None
+
+
+# -- the session's command: the one path of the window and the command line -----------------
+def test_import_command_is_one_step_with_its_credit_and_events(demo_session, tmp_path: Path) -> None:
+    from resilience_map.session import BoundariesChanged, MetaChanged
+    from resilience_map.session.boundaries import ImportBoundaries
+
+    session = demo_session
+    store = session.require_store()
+    first = squares_at_seats(store, ["me-budva", "me-bar"], tmp_path / "a.geojson")
+    second = squares_at_seats(store, ["me-bar", "me-niksic"], tmp_path / "b.geojson")
+    seen: list = []
+    session.events.subscribe(BoundariesChanged, seen.append)
+    session.events.subscribe(MetaChanged, seen.append)
+    command = ImportBoundaries.of_plans([(plan_for_project(store, first, "ME"), OSM),
+                                         (plan_for_project(store, second, "ME"), GEOBOUNDARIES)])
+    session.do(command)
+    assert command.applied == 4 and len(session.stack) == 1
+    assert session.stack.undo_text == "Import 4 boundaries from a.geojson, b.geojson"
+    assert {c.credit: c.units for c in boundary_credits(store)} == {OSM: 1, GEOBOUNDARIES: 2}
+    polygons, *metas = seen
+    assert isinstance(polygons, BoundariesChanged) and len(polygons.after) == 3
+    assert all(g is None for g in polygons.before.values())  # each unit's state before the step
+    assert [(m.key, m.old is None, m.new is not None) for m in metas] == [
+        ("boundary_import:0001", True, True), ("boundary_import:0002", True, True)]
+    seen.clear()
+    session.undo()
+    assert store.boundaries() == {} and boundary_credits(store) == []
+    assert store.meta_items("boundary_import:") == {}
+    assert [type(e).__name__ for e in seen] == ["BoundariesChanged", "MetaChanged", "MetaChanged"]
+    assert all(g is None for g in seen[0].after.values()) and seen[1].new is None
+    session.redo()
+    assert len(store.boundaries()) == 3 and len(boundary_credits(store)) == 2
+
+
+def test_cli_import_goes_through_the_session_command(demo_project: Path, tmp_path: Path) -> None:
+    from resilience_map.cli import main
+
+    with ProjectStore.open(demo_project, read_only=True) as store:
+        path = squares_at_seats(store, ["me-budva", "me-bar"], tmp_path / "me.geojson")
+    assert main(["import-boundaries", str(demo_project), str(path), "--country", "ME",
+                 "--source", "© OpenStreetMap contributors"]) == 0
+    with ProjectStore.open(demo_project, read_only=True) as store:
+        assert [(c.credit.licence, c.units) for c in boundary_credits(store)] == [("ODbL 1.0", 2)]
+        history = store.history()
+        step = {h.change_set for h in history if h.operation == "boundary"}
+        assert len(step) == 1 and {h.author for h in history if h.change_set in step} == {"command line"}
+        assert any(h.table_name == "rm_meta" for h in history if h.change_set in step)

@@ -91,6 +91,8 @@ def test_import_with_review_assigns_chosen_unit(window: MainWindow, qtbot, demo_
     visegrad = window.store.municipality_by_registry_id("ba-visegrad")
     chooser.choose("ba-visegrad")
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and "geoBoundaries" in dialog.fields.hint.text()  # licence asked
+    dialog.fields.licence.setCurrentText("Public domain")  # as geoBoundaries lists BIH-ADM3
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     boundaries = window.store.boundaries()

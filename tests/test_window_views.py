@@ -177,20 +177,36 @@ def test_out_of_scale_value_typed_in_the_window_is_refused_with_the_file_unchang
 
 def test_boundary_import_is_one_undoable_step_shown_in_tables_and_history(
         window: MainWindow, qtbot, demo_project: Path, shared_boundaries: Path) -> None:
+    from resilience_map.session import MetaChanged
+    from resilience_map.store.credits import boundary_credits
+
     with qtbot.waitSignal(window.map_feature.ready, timeout=30000):
         window.open_project(demo_project)
     session = window.session
     assert "No municipal boundaries yet" in js(qtbot, window, "RMProbe.guideText()")
     history_rows = window.history_view.model.rowCount()
     kumanovo_row = window.model.row_of(uuid_of(window, "mk-kumanovo"))
+    credits_seen: list[MetaChanged] = []
+    session.events.subscribe(MetaChanged, credits_seen.append)
     plan = window.import_boundaries(shared_boundaries / "MK_adm2.geojson")
-    dialog = window.boundaries.review_dialog
-    if plan is not None and plan.pending():
-        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok),
-                         Qt.MouseButton.LeftButton)
+    dialog = window.boundaries.review_dialog if plan.pending() else window.boundaries.credit_dialog
+    assert dialog.isVisible() and window.store.boundaries() == {}  # nothing before the credit
+    fields = dialog.fields  # the file's own statement (OpenStreetMap via country-levels), pre-filled
+    osm = ("© OpenStreetMap contributors", "ODbL 1.0")
+    assert (fields.source.text(), fields.licence.currentText()) == osm
+    fields.choose_provider("geoBoundaries")  # its licence differs per country: asked
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and "licence differs per country" in fields.hint.text()
+    fields.choose_provider("OpenStreetMap")
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     saved = len(window.store.boundaries())
     assert saved >= 65 and len(session.stack) == 1
     assert window.undo_action.text() == f"&Undo Import {saved} boundaries from MK_adm2.geojson"
+    credits = boundary_credits(window.store)
+    assert [(c.text(), c.units, c.files) for c in credits] == [
+        ("Boundaries: © OpenStreetMap contributors (ODbL 1.0)", saved, ("MK_adm2.geojson",))]
+    assert [(e.key, e.old) for e in credits_seen] == [("boundary_import:0001", None)]
     assert window.model.index(kumanovo_row, 6).data() == "yes"
     # one history row per polygon, and one for the import's record (its source, for the credits)
     assert window.history_view.model.rowCount() == history_rows + saved + 1
@@ -201,6 +217,8 @@ def test_boundary_import_is_one_undoable_step_shown_in_tables_and_history(
 
     window.undo_action.trigger()
     assert window.store.boundaries() == {} and window.model.index(kumanovo_row, 6).data() == "seat only"
+    assert boundary_credits(window.store) == [] and window.store.meta_items("boundary_import:") == {}
+    assert credits_seen[-1].new is None
     assert window.history_view.model.rowCount() == history_rows + 2 * (saved + 1)
     qtbot.waitUntil(lambda: "No municipal boundaries yet" in js(qtbot, window, "RMProbe.guideText()"),
                     timeout=10000)

@@ -121,12 +121,15 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_import_boundaries(args: argparse.Namespace) -> int:
-    from resilience_map.io.boundary_import import import_boundary_files
+    from resilience_map.session import ProjectSession
+    from resilience_map.session.boundaries import import_boundary_files
 
     project = expand_path(args.project)
-    result = import_boundary_files(project, expand_paths(args.paths), country=args.country,
-                                   report=args.report, author="command line",
-                                   source=args.source, licence=args.licence)
+    paths = expand_paths(args.paths)
+    # the window's path: one ImportBoundaries command through a session, polygons and credit
+    with ProjectSession.opened(project, author="command line") as session:
+        result = import_boundary_files(session, paths, country=args.country, report=args.report,
+                                       source=args.source, licence=args.licence)
     for line in result.summaries:
         print(line)
     if result.pending:

@@ -8,8 +8,9 @@ The path is the same everywhere:
    :class:`BoundaryChange` — every polygon before and after, and the import's
    ``rm_meta`` record — computed against the project as it is now;
 3. :func:`apply_change` writes it in one store transaction. Undo is
-   ``apply_change(store, change.inverse())``, so a session wraps steps 2–3 as
-   one undoable command.
+   ``apply_change(store, change.inverse())``; the session's ``ImportBoundaries``
+   command wraps steps 2–3 as one undoable step, and is the way the window and the
+   command line import (``resilience_map.session.boundaries``).
 
 A city's polygon built from its members (Skopje from its ten municipalities) never
 replaces a polygon the city got from a file of its own.
@@ -17,7 +18,7 @@ replaces a polygon the city got from a file of its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +29,13 @@ from resilience_map.io.attribution import (
     IMPORT_KEY_PREFIX,
     BoundaryCredit,
     ImportRecord,
-    complete_credit,
     credit_from_file,
     import_records,
     next_import_key,
     polygon_origins,
 )
 from resilience_map.io.boundaries import read_boundaries
-from resilience_map.io.boundary_plan import BoundaryImportPlan, write_csv_rows
+from resilience_map.io.boundary_plan import BoundaryImportPlan
 from resilience_map.io.matching import plan_boundary_import
 from resilience_map.store import ProjectError, ProjectStore
 
@@ -141,53 +141,17 @@ def apply_boundary_plan(store: ProjectStore, plan: BoundaryImportPlan,
 
 
 def apply_plan(store: ProjectStore, plan: BoundaryImportPlan, author: str, source: str) -> int:
-    """The window's import (until its dialog asks for a credit): the file's own statement,
-    else the file name with the licence recorded as not stated."""
+    """Synthetic benchmark projects: the file's own statement, else the file name with the
+    licence recorded as not stated (users' imports go through the session's
+    ``ImportBoundaries``, which asks for the credit)."""
     credit = plan.credit
     if credit is None or not credit.source:
         credit = BoundaryCredit(f"file {source}", credit.licence if credit else "")
     return len(apply_boundary_plan(store, plan, credit, author))
 
 
-def import_boundary_files(project: Path, paths: Sequence[Path], *, country: str | None,
-                          report: Path | None, author: str, source: str | None = None,
-                          licence: str | None = None,
-                          credits: Mapping[str, BoundaryCredit] | None = None) -> ImportResult:
-    """Read, match and credit every file first; only then write, all files in one transaction.
-
-    ``credits`` maps file names to credits known beforehand (the demo's shared files);
-    otherwise ``source``/``licence`` and then the file's own statement are used. A file
-    whose licence is known from none of them stops the import before anything is written.
-    """
-    result = ImportResult()
-    rows: list[dict] = []
-    with ProjectStore.open(project) as store:
-        result.summaries += [f"Note: {note}." for note in store.notes]
-        if store.read_only:
-            why = store.read_only_reason or f"{project} is read-only"
-            raise ProjectError(f"{why}; nothing was imported.")
-        planned = []
-        for path in paths:
-            plan = plan_for_project(store, Path(path), country)
-            known = (credits or {}).get(Path(path).name)
-            credit = known or complete_credit(plan.credit, source, licence)
-            _require_credit(Path(path), credit)
-            planned.append((Path(path), plan, credit))
-        for path, plan, _credit in planned:
-            result.pending += len(plan.pending())
-            result.summaries.append(f"{path.name}: {plan.summary()}")
-            rows += [{"file": path.name, **row} for row in plan.report_rows()]
-        if any(plan.geometries() for _path, plan, _credit in planned):
-            with store.transaction():  # opening one writes, so only when there is something
-                for _path, plan, credit in planned:
-                    change = boundary_change(store, plan, credit, author)
-                    result.applied += apply_change(store, change, author)
-    if report is not None:
-        write_csv_rows(report, rows)
-    return result
-
-
-def _require_credit(path: Path, credit: BoundaryCredit | None) -> None:
+def require_credit(path: Path, credit: BoundaryCredit | None) -> None:
+    """Refuse (nothing written) a file whose source or licence nobody stated."""
     if credit is None or not credit.source:
         raise MissingCreditError(
             f"{path.name} does not say where its boundaries come from; pass --source and "

@@ -39,7 +39,7 @@ class ChangeLog:
         self.origin = origin
         self._records: dict[type[Record], dict[str, list]] = {}
         self._boundaries: tuple[dict, dict] = ({}, {})
-        self._meta: list[MetaChanged] = []
+        self._meta: dict[str, tuple[str | None, str | None]] = {}
 
     def record(self, before: Record | None, after: Record | None) -> None:
         record_type = type(after if after is not None else before)
@@ -57,15 +57,17 @@ class ChangeLog:
         self._boundaries[1].update(after)
 
     def meta(self, key: str, old: str | None, new: str | None) -> None:
-        if old != new:
-            self._meta.append(MetaChanged(key, old, new))
+        """A project setting (e.g. a boundary import's credit) went from ``old`` to ``new``."""
+        first = self._meta.get(key, (old, new))[0]
+        self._meta[key] = (first, new)
 
     def events(self) -> list[Event]:
         out: list[Event] = [
             RecordsChanged(t, tuple(p["added"]), tuple(p["updated"]), tuple(p["removed"]), self.origin)
             for t, p in sorted(self._records.items(), key=lambda item: _KIND_ORDER[item[0]])
         ]
-        out.extend(self._meta)  # before the boundaries: their followers read the settings
+        # the settings before the boundaries: their followers read the credits
+        out += [MetaChanged(key, old, new) for key, (old, new) in self._meta.items() if old != new]
         if self._boundaries[1]:
             out.append(BoundariesChanged(*self._boundaries, origin=self.origin))
         return out
@@ -248,39 +250,23 @@ def apply_plan(plan: ChangePlan) -> RecordCommand:
 
 
 class SetBoundaries(Command):
-    """Boundary polygons for some municipalities (e.g. one boundary import) as one step.
-
-    ``meta``: project settings written with them, e.g. the import's record (source and
-    licence, for the map's credits), so undo takes both back together.
-    """
+    """Boundary polygons for some municipalities (e.g. one boundary import) as one step."""
 
     def __init__(self, geometries: Mapping[str, BaseGeometry | None], source: str = "",
-                 text: str = "Import boundaries", meta: Mapping[str, str | None] | None = None) -> None:
+                 text: str = "Import boundaries") -> None:
         self.text = text
         self.after = dict(geometries)
         self.source = source
         self.before: dict[str, BaseGeometry | None] | None = None
-        self.meta_after = dict(meta or {})
-        self.meta_before: dict[str, str | None] = {}
 
     def do(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
         if self.before is None:
             every = store.boundaries()
             self.before = {uuid: every.get(uuid) for uuid in self.after}
-            self.meta_before = {key: store.meta(key) for key in self.meta_after}
         store.set_boundaries(self.after, author, source=self.source)
-        self._set_meta(store, author, log, self.meta_before, self.meta_after)
         log.boundaries(self.before, self.after)
 
     def undo(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
         assert self.before is not None
         store.set_boundaries(self.before, author, source="undo")
-        self._set_meta(store, author, log, self.meta_after, self.meta_before)
         log.boundaries(self.after, self.before)
-
-    @staticmethod
-    def _set_meta(store: ProjectStore, author: str, log: ChangeLog, old: Mapping[str, str | None],
-                  new: Mapping[str, str | None]) -> None:
-        for key, value in new.items():
-            store.set_meta(key, value, author)
-            log.meta(key, old.get(key), value)

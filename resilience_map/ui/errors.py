@@ -41,13 +41,20 @@ def sentence(exc: BaseException) -> str:
         text = _os_sentence(exc)
     elif isinstance(exc, sqlite3.Error):
         text = _sqlite_sentence(_first_failure(exc))
-    else:
+    else:  # a file the user chose (TableError, ExportError…): its message names file, row, column
         text = one_line(exc) or type(exc).__name__
-    return text if text.endswith((".", "!", "?")) else text + "."
+        if not any(mark in text.split(" ", 1)[0] for mark in "./\\"):  # a file name stays as it is
+            text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ".)")) else text + "."
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused, in words ("you are not allowed to write there")."""
+    return _OS_REASONS.get(exc.errno or 0, one_line(exc.strerror or exc).lower())
 
 
 def _os_sentence(exc: OSError) -> str:
-    reason = _OS_REASONS.get(exc.errno or 0, one_line(exc.strerror or exc).lower())
+    reason = os_reason(exc)
     where = f" ({exc.filename})" if exc.filename else ""
     advice = " Free some space and try again." if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
     return f"This could not be done because {reason}{where}; nothing was changed.{advice}"

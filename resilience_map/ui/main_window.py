@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox
 from resilience_map.domain.records import Municipality
 from resilience_map.session import Backup, ProjectSession
 from resilience_map.ui.boundaries.importer import BoundaryImporter
+from resilience_map.ui.exports.feature import ProjectExporter
 from resilience_map.ui.forms import ActivityForm, IndicatorForm, IndicatorValueForm, RecordForm, WaveForm
 from resilience_map.ui.history.view import HistoryView
 from resilience_map.ui.map import MapFeature
@@ -33,6 +34,7 @@ from resilience_map.ui.shell.reporter import ErrorReporter
 from resilience_map.ui.shell.settings import backup_root, save_author, saved_author
 from resilience_map.ui.shell.status import APP_TITLE, StatusSummary
 from resilience_map.ui.shell.undo import UndoRedo
+from resilience_map.ui.tables.importer import TableImporter
 
 #: Width of the search box in the menu bar (room for "Prishtinë (Приштина) – Kosovo").
 SEARCH_WIDTH = 420
@@ -49,6 +51,8 @@ class MainWindow(QMainWindow):
         self.reporter = ErrorReporter(self)
         self.files = ProjectFiles(self.session, self.reporter, self)
         self.boundaries = BoundaryImporter(self.session, self.reporter, self)
+        self.tables = TableImporter(self.session, self)
+        self.exports = ProjectExporter(self.session, self)
         self.undo_redo = UndoRedo(self.session, self.reporter, self)
         self.active_form: RecordForm | None = None
         self._build_features()
@@ -101,7 +105,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import boundaries…", self.boundaries.import_dialog)
-        self.export_map_action = self._action(file_menu, "&Export map…", self.outputs.export_map_dialog)
+        self.import_table_action = self._action(file_menu, "Import &table…", self.tables.import_dialog)
+        self.export_action = self._action(file_menu, "E&xport…", self.exports.export_dialog)
+        self.export_map_action = self._action(file_menu, "Export &map…", self.outputs.export_map_dialog)
         self.restore_backup_action = self._action(file_menu, "Restore a &backup copy…",
                                                   self.files.restore_backup_dialog)
         file_menu.addSeparator()
@@ -144,9 +150,10 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         store = self.session.store
         writable = store is not None and not store.read_only
-        for action in (self.import_action, self.restore_backup_action, *self.new_record_actions):
+        for action in (self.import_action, self.import_table_action, self.restore_backup_action,
+                       *self.new_record_actions):
             action.setEnabled(writable)
-        for action in (self.export_map_action, self.country_briefing_action):
+        for action in (self.export_action, self.export_map_action, self.country_briefing_action):
             action.setEnabled(store is not None)
 
     # --- what tests, scripts and the command line call --------------------------------------

@@ -28,6 +28,9 @@ from resilience_map.io.tables.mapping import ColumnMapping
 from resilience_map.io.tables.plan import RowOutcome, TableImportPlan, UnresolvedName
 from resilience_map.io.unit_names import UnitMatch, UnitNameIndex, country_code
 
+#: Rows between two progress reports (about 20 ms of planning).
+PROGRESS_EVERY = 500
+
 
 class RecordSource(Protocol):
     """What planning reads from a project (a ProjectStore, or the session's store)."""
@@ -201,8 +204,13 @@ def _reason(result: str, before: Record | None) -> str:
     return ""
 
 
-def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSource) -> TableImportPlan:
-    """Read, match and validate every row; the project is only read."""
+def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSource,
+                progress: Callable[[int, int], None] | None = None) -> TableImportPlan:
+    """Read, match and validate every row; the project is only read.
+
+    ``progress(done, total)`` is called every :data:`PROGRESS_EVERY` rows (the wizard's
+    progress bar); an exception it raises (the user's Cancel) stops the planning.
+    """
     from resilience_map.io.tables import targets
 
     mapping = mapping.checked_against(layout.headers)
@@ -210,7 +218,7 @@ def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSour
     state = PlanningState()
     units = UnitColumns(project.list(Municipality), mapping, cells)
     handler = targets.handler_for(mapping, cells, units, project, state, layout.source.name)
-    proposals = list(_proposals(handler, layout.rows))
+    proposals = list(_proposals(handler, layout.rows, progress))
     added, updated = settle(proposals, handler.rules(), state)
     name = layout.source.name
     description = f"Import {mapping.target.replace('_', ' ')} from {name}"
@@ -221,6 +229,9 @@ def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSour
                            ignored, list(layout.skipped))
 
 
-def _proposals(handler, rows: list[DataRow]) -> Iterator[Proposal]:
-    for row in rows:
+def _proposals(handler, rows: list[DataRow], progress: Callable[[int, int], None] | None
+               ) -> Iterator[Proposal]:
+    for i, row in enumerate(rows):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, len(rows))
         yield from handler.proposals(row)

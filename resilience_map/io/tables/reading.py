@@ -112,7 +112,10 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
     lines = [line for line in text.splitlines()[:60] if line.strip()]
     best, best_score = ("\t" if suffix in (".tsv", ".tab") else ","), (0, 0)
     for sep in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=sep)]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=sep)]
+        except csv.Error:  # e.g. a cell over csv's field limit: the rows say why, with their number
+            continue
         if not counts or max(counts) < 2:
             continue
         typical = max(set(counts), key=counts.count)

@@ -1,12 +1,14 @@
-"""File → Import boundaries…: read and match a file, review what is unsure, apply as ONE step.
+"""File → Import boundaries…: read and match a file, review what is unsure, credit it, apply as ONE step.
 
 Matching never guesses a boundary onto the wrong municipality: features it is unsure
-about go to the review dialog. What is then applied is one :class:`SetBoundaries`
-command — one transaction, one undoable step (Edit → Undo takes the whole import
-back), one :class:`BoundariesChanged` event that the map, the municipality table and
-the history follow like any other change. The import's record (the file's source and
-licence as it states them, or its name) is written in the same step, so the map credits
-the polygons it draws and Undo takes the credit back with them.
+about go to the review dialog. Before anything is written the user confirms who made
+the boundaries and under which licence (pre-filled from the file; in the review dialog,
+or in a small dialog of its own when nothing needs review). What is then applied is
+one :class:`~resilience_map.session.boundaries.ImportBoundaries` command — the command
+line's path too: one transaction writing the polygons and the import's credit, one
+undoable step (Edit → Undo takes both back), a ``BoundariesChanged`` and a
+``MetaChanged`` event that the map, its attribution, the municipality table and the
+history follow like any other change.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from resilience_map.session import ProjectSession, SetBoundaries
+from resilience_map.session import ProjectSession
 from resilience_map.ui.shell.reporter import ErrorReporter
 
 if TYPE_CHECKING:  # geopandas and the matcher load only when boundaries are imported
+    from resilience_map.io.attribution import BoundaryCredit
     from resilience_map.io.matching import BoundaryImportPlan
+    from resilience_map.ui.boundaries.credit_dialog import CreditDialog
     from resilience_map.ui.boundaries.review_dialog import BoundaryReviewDialog
 
 BOUNDARY_FILTER = "Boundary files (*.gpkg *.geojson *.json *.shp *.zip *.fgb);;All files (*)"
@@ -36,6 +40,7 @@ class BoundaryImporter(QObject):
         self.reporter = reporter
         self.window = window
         self.review_dialog: BoundaryReviewDialog | None = None
+        self.credit_dialog: CreditDialog | None = None
 
     def import_dialog(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self.window, "Import municipality boundaries", "",
@@ -43,59 +48,61 @@ class BoundaryImporter(QObject):
         for name in names:
             self.import_file(Path(name))
 
-    def import_file(self, path: Path, country: str | None = None) -> BoundaryImportPlan | None:
-        """Match a file; apply at once if nothing needs review, else open the review dialog."""
-        from resilience_map.io.attribution import credit_from_file
-        from resilience_map.io.boundaries import BoundaryFileError, read_boundaries
-        from resilience_map.io.matching import plan_boundary_import
+    def import_file(self, path: Path, country: str | None = None,
+                    credit: BoundaryCredit | None = None) -> BoundaryImportPlan | None:
+        """Match a file, then ask for what is unsure and for its credit (scripts may give
+        ``credit``: then a file needing no review is applied at once)."""
+        from resilience_map.io.boundaries import BoundaryFileError
+        from resilience_map.io.boundary_import import plan_for_project
+        from resilience_map.ui.boundaries.credit_dialog import CreditDialog
         from resilience_map.ui.boundaries.review_dialog import BoundaryReviewDialog
 
         if self.session.store is None:
             return None
-        units = self.session.indexes.municipalities.all()
         plan = None
         with self.reporter.guard("Cannot import boundaries") as outcome:
             try:
-                features = read_boundaries(path)
-                credit = credit_from_file(path, features, features.attrs.get("layer"))
-                plan = plan_boundary_import(features, units, country=country, credit=credit,
-                                            source_name=path.name)
+                plan = plan_for_project(self.session.require_store(), path, country)
             except BoundaryFileError as exc:
                 outcome.ok = False
                 self.reporter.show("Cannot import boundaries", str(exc))
         if plan is None or not outcome.ok:
             return None
-        if not plan.pending():
-            self.apply(plan, path)
-            return plan
-        self.review_dialog = BoundaryReviewDialog(plan, units, path.name, self.window)
-        self.review_dialog.accepted.connect(lambda: self.apply(plan, path))
-        self.review_dialog.open()
+        if plan.pending():
+            review = self.review_dialog = BoundaryReviewDialog(
+                plan, self.session.indexes.municipalities.all(), path.name, self.window)
+            review.accepted.connect(lambda: self.apply(plan, path, review.credit()))
+            review.open()
+        elif credit is not None:
+            self.apply(plan, path, credit)
+        else:
+            asked = self.credit_dialog = CreditDialog(plan, path.name, self.window)
+            asked.accepted.connect(lambda: self.apply(plan, path, asked.credit()))
+            asked.open()
         return plan
 
-    def apply(self, plan: BoundaryImportPlan, path: Path) -> int:
-        """Save the plan's matched geometries and the import's credit as one undoable step;
-        returns how many polygons."""
-        from resilience_map.io.attribution import BoundaryCredit
+    def apply(self, plan: BoundaryImportPlan, path: Path, credit: BoundaryCredit | None) -> int:
+        """Save the plan's polygons and their credit as one undoable step; returns how many."""
         from resilience_map.io.boundary_import import boundary_change
+        from resilience_map.session.boundaries import ImportBoundaries
 
-        credit = plan.credit
-        if credit is None or not credit.source:  # until the dialog asks: the file, licence as stated
-            credit = BoundaryCredit(f"file {path.name}", credit.licence if credit else "")
-        geometries: dict = {}
+        if credit is None or not credit.source:
+            self.reporter.show("Boundaries not saved", f"{path.name}: the boundaries' source is "
+                               "needed so the map can credit them; nothing was changed.")
+            return 0
+        command = None
         with self.reporter.guard("Boundaries not saved") as outcome:
             change = boundary_change(self.session.require_store(), plan, credit, self.session.author)
-            geometries = dict(change.after)
-            if geometries:
-                self.session.do(SetBoundaries(geometries, source=path.name, meta=change.meta_after,
-                                              text=f"Import {len(geometries)} boundaries from {path.name}"))
+            if change.after:
+                command = ImportBoundaries(change)
+                self.session.do(command)
         if not outcome.ok:
             return 0
-        if not geometries:
+        if command is None:
             self.window.statusBar().showMessage(f"No boundaries matched in {path.name}. {plan.summary()}",
                                                 15_000)
             return 0
         self.window.statusBar().showMessage(
-            f"{len(geometries)} boundaries saved from {path.name} (Edit → Undo takes them back). "
-            f"{plan.summary()}", 15_000)
-        return len(geometries)
+            f"{command.applied} boundaries saved from {path.name} with the credit “{credit.text()}” "
+            f"(Edit → Undo takes them back). {plan.summary()}", 15_000)
+        return command.applied

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from resilience_map.domain.names import fold
 from resilience_map.domain.records import Municipality
+from resilience_map.io.attribution import BoundaryCredit
 from resilience_map.io.matching import BoundaryImportPlan, FeatureMatch
+from resilience_map.ui.boundaries.credit_fields import CreditFields
 
 SKIP = ""  # item data of the "do not import" choice
 
@@ -82,7 +84,7 @@ class BoundaryReviewDialog(QDialog):
         super().__init__(parent)
         self.plan = plan
         self.setWindowTitle(f"Review boundary matches — {source}")
-        self.resize(980, 520)
+        self.resize(980, 600)
         pending = plan.pending()
         country_units = [u for u in units if plan.country is None or u.country.value == plan.country]
         intro = QLabel(
@@ -111,9 +113,12 @@ class BoundaryReviewDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import boundaries")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.fields = CreditFields(plan.credit, source, self)
+        self.fields.enable_when_complete(buttons.button(QDialogButtonBox.StandardButton.Ok))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.fields)
         layout.addWidget(buttons)
 
     def accept(self) -> None:
@@ -125,6 +130,9 @@ class BoundaryReviewDialog(QDialog):
             else:
                 self.plan.assign(match.feature_index, chosen)
         super().accept()
+
+    def credit(self) -> BoundaryCredit | None:
+        return self.fields.credit()
 
 
 def explain(match: FeatureMatch, units: dict[str, Municipality]) -> str:

@@ -57,16 +57,16 @@ def next_steps(session: ProjectSession, actions: GuideActions) -> list[Step]:
         return []
     if not len(ix.waves):
         steps.append(Step("No study waves yet: a wave is one round of a resilience study; indicator values "
-                          "belong to one. Study results in a table (CSV, Excel) are imported with "
-                          "“resilience-map import-table” (close the project here first).",
+                          "belong to one. Study results in a table (CSV, Excel) bring their waves "
+                          "with them: File → Import table….",
                           "New study wave…", actions.new_wave))
     if not len(ix.indicators):
         steps.append(Step("No indicators yet: say what is measured and on which scale.", "New indicator…",
                           actions.new_indicator))
     if len(ix.waves) and len(ix.indicators) and not len(ix.values):
         steps.append(Step("No indicator values yet, so the map has nothing to colour: add them here, one "
-                          "municipality at a time, or import a study table with “resilience-map "
-                          "import-table”.", "Add a value…", actions.add_value))
+                          "municipality at a time, or import a study table with File → Import "
+                          "table….", "Add a value…", actions.add_value))
     return steps
 
 

@@ -16,11 +16,15 @@ AUTHOR_KEY = "author_name"
 DATA_HOME_VARIABLE = "RESILIENCE_MAP_DATA_HOME"
 
 
+def data_home() -> Path:
+    """The user's data folder for the app (backups, saved mapping profiles)."""
+    override = os.environ.get(DATA_HOME_VARIABLE)
+    return Path(override) if override else user_data_path("ResilienceMap", "StrongCitiesNetwork")
+
+
 def backup_root() -> Path:
     """Where backup copies of projects live (the user's data folder, not beside the project)."""
-    override = os.environ.get(DATA_HOME_VARIABLE)
-    base = Path(override) if override else user_data_path("ResilienceMap", "StrongCitiesNetwork")
-    return base / "backups"
+    return data_home() / "backups"
 
 
 class RecentProjects:
