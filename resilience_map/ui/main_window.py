@@ -33,6 +33,7 @@ from resilience_map.ui.shell.reporter import ErrorReporter
 from resilience_map.ui.shell.settings import backup_root, save_author, saved_author
 from resilience_map.ui.shell.status import APP_TITLE, StatusSummary
 from resilience_map.ui.shell.undo import UndoRedo
+from resilience_map.ui.sync import SyncFeature
 
 #: Width of the search box in the menu bar (room for "Prishtinë (Приштина) – Kosovo").
 SEARCH_WIDTH = 420
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.table_dock = layout.add_bottom("Municipalities", "municipalitiesDock", self.finder.table)
         self.records_dock = layout.add_bottom("Records", "recordsDock", self.records_view)
         self.history_dock = layout.add_bottom("History", "historyDock", self.history_view)
+        self.sync = SyncFeature(self.session, self.reporter, layout)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -103,6 +105,8 @@ class MainWindow(QMainWindow):
                                                 self.map_feature.export_image_dialog)
         self.restore_backup_action = self._action(file_menu, "Restore a &backup copy…",
                                                   self.files.restore_backup_dialog)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sync.action)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
