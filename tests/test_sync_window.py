@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from tests_helpers import sha256
 
 from resilience_map.domain.records import IndicatorValue
-from resilience_map.session import Event
+from resilience_map.session import Event, update_records
 from resilience_map.store import ProjectStore
 from resilience_map.sync.package import export_package, import_package, read_package
 from resilience_map.ui.main_window import MainWindow
@@ -87,6 +87,7 @@ def test_an_imported_conflict_is_shown_decided_and_undone(window: MainWindow, qt
     assert shown == "theirs" and value_of(window, value) == 6.0  # ben's change is the later one
 
     view.table.selectRow(0)
+    assert window.session.selection == value.municipality_uuid  # the map and profile show where
     click(qtbot, view.mine_button)  # Keep mine: one step, itself a change that syncs
     assert value_of(window, value) == 4.0 and view.model.rowCount() == 0
     assert not sync.conflicts_button.isVisible() and sync.pending_button.text() == "2 changes not sent"
@@ -203,6 +204,25 @@ def test_a_hub_sync_through_the_dialog(window: MainWindow, qtbot, copies, postgr
     assert len(shown) == 1, shown
     assert window.sync.pending_button.text() == "Nothing to send"
     assert "1 sent" in dialog.result_view.summary_label.text()
+
+    # a municipality's account: its own values go, another municipality's are refused and stay pending
+    add_account(postgres_server.url(dbname=db), f"{db}_m0", password, "mk-0")
+    values = {window.session.indexes.municipality_name(v.municipality_uuid): v
+              for v in window.store.list(IndicatorValue)}
+    window.session.do(update_records([(values["M0"], dataclasses.replace(values["M0"], value=2.0)),
+                                      (values["M1"], dataclasses.replace(values["M1"], value=3.0))]))
+    assert window.sync.pending_button.text() == "2 changes not sent"
+    hub.account_edit.setText(f"{db}_m0")
+    hub.password_edit.setText(password)
+    click(qtbot, hub.sync_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    [refused] = dialog.result_view.rows_with("refused")
+    assert refused.record_uuid == values["M1"].uuid and "another municipality" in refused.reason
+    assert window.sync.pending_button.text() == "1 change not sent"
+    click(qtbot, window.sync.pending_button)
+    pending = window.sync.pending_view
+    assert pending.model.rowCount() == 1 and "refused by the hub" in pending.title_label.text()
+    assert pending.model.texts(0)[0][7] == f"Refused: {refused.reason}"
     assert set(threads) == {threading.main_thread()}
     window.session.close()
     assert password.encode() not in a_path.read_bytes()

@@ -40,9 +40,9 @@ from resilience_map.ui.sync.words import ConflictWords, field_label, who_when
 from resilience_map.ui.widgets.values import field_types
 
 Index = QModelIndex | QPersistentModelIndex
-HEADERS = ["Record", "Field", "Mine", "Mine: who, when", "Theirs", "Theirs: who, when", "Shown for now"]
+HEADERS = ["Record", "Field", "Mine", "Mine: who, when", "Theirs", "Theirs: who, when", "Shown"]
 MINE, THEIRS = 2, 4
-RULE = ("Every copy settles a conflict the same way until someone decides: the later change wins; "
+RULE = ("Until someone decides, every copy shows the same value — as a rule the later change (in bold); "
         "the other value is kept here.")
 
 
@@ -108,6 +108,8 @@ class ConflictsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.texts(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 0:
+                return f"{type_label(self.conflicts[row].table)}: {self.texts(row)[0]}"
             return RULE if column == 6 else self.texts(row)[column]
         if role == Qt.ItemDataRole.FontRole and column in (MINE, THEIRS):
             shown = self.sides[row].mine_shown == (column == MINE)
@@ -119,7 +121,7 @@ class ConflictsModel(QAbstractTableModel):
     def texts(self, row: int) -> list[str]:
         if row not in self._texts:
             c, s, words = self.conflicts[row], self.sides[row], self._words
-            record = f"{type_label(c.table)}: {words.describer.title(c.table, c.record_uuid)}"
+            record = words.describer.title(c.table, c.record_uuid)
             self._texts[row] = [record, field_label(c.field), words.value(c, s.mine), s.mine_by,
                                 words.value(c, s.theirs), s.theirs_by, "mine" if s.mine_shown else "theirs"]
         return self._texts[row]
@@ -150,9 +152,10 @@ class ConflictsView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((300, 90, 110, 150, 110, 150)):
+        for column, width in enumerate((215, 55, 100, 195, 100, 195)):
             header.resizeSection(column, width)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().selectionChanged.connect(self._show_place)
         self.mine_button = QPushButton("Keep mine", self)
         self.theirs_button = QPushButton("Take theirs", self)
         self.other_button = QPushButton("Another value…", self)
@@ -177,6 +180,8 @@ class ConflictsView(QWidget):
     def reload(self) -> None:
         """Read the open conflicts again (a handful, usually; one count query already said how many)."""
         self.model.reload()
+        for column in (3, 5):  # who and when, whole
+            self.table.resizeColumnToContents(column)
         count = self.model.rowCount()
         if self.sync.session.store is None:
             self.title_label.setText("No project open")
@@ -184,9 +189,8 @@ class ConflictsView(QWidget):
             self.title_label.setText("No open conflicts.")
         else:
             what = "1 open conflict" if count == 1 else f"{count:,} open conflicts"
-            self.title_label.setText(f"{what}. {RULE} Bold: the value the project shows now. A decision is a "
-                                     "change like any edit: Edit → Undo takes it back, and it syncs to the "
-                                     "other copies.")
+            self.title_label.setText(f"{what}. {RULE} A decision syncs like any edit; Edit → Undo takes "
+                                     "it back.")
         self._update_buttons()
 
     # --- deciding ------------------------------------------------------------------------------
@@ -247,6 +251,17 @@ class ConflictsView(QWidget):
         annotation = field_types(kind.record_type)[conflict.field]
         return not any(a in (tuple, dict) or typing.get_origin(a) in (tuple, dict)
                        for a in (annotation, *typing.get_args(annotation)))
+
+    def _show_place(self, *_args: object) -> None:
+        """Select the municipality the conflict's record belongs to (map, profile, tables)."""
+        row, store = self.selected_row(), self.sync.session.store
+        kind = kind_by_table(self.model.conflicts[row].table) if row is not None else None
+        if row is None or kind is None or store is None:
+            return
+        record = store.find(kind.record_type, self.model.conflicts[row].record_uuid)
+        owner = kind.owner(record) if record is not None else None
+        if owner:
+            self.sync.session.select(owner, source="conflicts")
 
     def _update_buttons(self, *_args: object) -> None:
         row = self.selected_row()

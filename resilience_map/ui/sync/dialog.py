@@ -37,7 +37,7 @@ from resilience_map.ui.sync.pages import HubPage, PackagePage
 from resilience_map.ui.sync.result_view import ResultView
 from resilience_map.ui.sync.words import failure_sentence, failures, hub_summary, import_summary
 
-DIALOG_SIZE = (780, 600)  # fits a 1366×768 screen with the task bar
+DIALOG_SIZE = (960, 620)  # fits a 1366×768 screen with the task bar
 
 
 class SynchroniseDialog(QDialog):
@@ -105,6 +105,7 @@ class SynchroniseDialog(QDialog):
 
     def _show_import(self, package: Package, dry_run: bool) -> None:
         summary = self.sync.import_package(package, dry_run=dry_run)
+        self.prepare()  # the sender is a copy this one can now make packages for
         self._show(import_summary(summary), rows_for(summary.merge, summary.refused, summary.dry_run))
 
     def export_package(self) -> None:

@@ -112,7 +112,7 @@ class PendingView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((120, 100, 70, 120, 300, 90, 200)):
+        for column, width in enumerate((115, 110, 60, 105, 260, 70, 180)):
             header.resizeSection(column, width)
         self.table.selectionModel().selectionChanged.connect(self._update_button)
         self.revert_button = QPushButton("Revert selected", self)

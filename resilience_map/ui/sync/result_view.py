@@ -110,7 +110,8 @@ class ResultView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((70, 110, 210, 90, 80, 120, 150)):
+        header.setResizeContentsPrecision(100)  # fit "who, when" to the first rows, not all 10,000
+        for column, width in enumerate((65, 100, 215, 60, 85, 130, 195)):
             header.resizeSection(column, width)
         self.save_button = QPushButton("Save report (CSV)…", self)
         self.save_button.setToolTip("Every applied change, conflict and refusal, as the command line's "
@@ -130,6 +131,7 @@ class ResultView(QWidget):
     def show_result(self, summary: str, rows: list[ReportRow]) -> None:
         self.summary_label.setText(summary)
         self.model.set_rows(rows)
+        self.table.resizeColumnToContents(6)  # who and when, whole (Qt measures the rows on screen)
         self.table.setVisible(bool(rows))
         self.save_button.setEnabled(bool(rows))
         self.saved_label.clear()

@@ -73,10 +73,11 @@ def stored_text(value: object) -> str | None:
 
 def import_summary(summary: ImportSummary) -> str:
     package = summary.package
-    sender = package.manifest.get("sender_title") or package.sender
+    account = f", account {package.account.name}" if package.account else ""
     verb = "would be applied" if summary.dry_run else "applied"
     applied = sum(1 for w in summary.merge.applied if w.operation != "void")
-    return (f"{package.path.name} from “{sender}”: {count(applied, 'change')} {verb}, "
+    return (f"{package.path.name} (made by copy {package.sender}{account}): "
+            f"{count(applied, 'change')} {verb}, "
             f"{count(len(summary.merge.new_conflicts), 'new conflict')}, {len(summary.refused):,} refused"
             f"{' (dry run: nothing was changed)' if summary.dry_run else ''}.")
 
