@@ -190,6 +190,16 @@ def test_a_hub_sync_through_the_dialog(window: MainWindow, qtbot, copies, postgr
     shown: list[str] = []
     window.reporter.shown.connect(lambda _title, message: shown.append(message))
 
+    hub.address_edit.setText(f"127.0.0.1:1/{db}")  # nobody listens there
+    hub.password_edit.setText(password)
+    click(qtbot, hub.sync_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    [unreachable] = shown
+    assert unreachable.startswith(f"Cannot connect to the hub postgresql://{db}_staff@127.0.0.1:1/{db}: ")
+    assert unreachable.endswith("Connection refused.") and "\n" not in unreachable
+    shown.clear()
+
+    hub.address_edit.setText(f"127.0.0.1:{postgres_server.port}/{db}")
     hub.password_edit.setText("wrong")
     click(qtbot, hub.sync_button)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
