@@ -172,8 +172,12 @@ def test_a_tampered_package_is_one_sentence_and_changes_nothing(window: MainWind
     assert window.sync.pending_button.text() == "1 change not sent"
 
 
-def test_a_hub_sync_through_the_dialog(window: MainWindow, qtbot, copies, postgres_server) -> None:
+def test_a_hub_sync_through_the_dialog(window: MainWindow, qtbot, copies, postgres_server, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from resilience_map.sync.hub import add_account, init_hub
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)  # libpq finds no password of its own
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
 
     db = postgres_server.new_database()
     init_hub(postgres_server.url(dbname=db))
@@ -200,6 +204,12 @@ def test_a_hub_sync_through_the_dialog(window: MainWindow, qtbot, copies, postgr
     shown.clear()
 
     hub.address_edit.setText(f"127.0.0.1:{postgres_server.port}/{db}")
+    click(qtbot, hub.sync_button)  # no password typed, none in PGPASSWORD or ~/.pgpass
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    assert shown == [f"The hub asks for a password for the account {db}_staff: type it in the Password field "
+                     "(it is used for this sync only and never stored)."]
+    shown.clear()
+
     hub.password_edit.setText("wrong")
     click(qtbot, hub.sync_button)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)

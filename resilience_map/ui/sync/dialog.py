@@ -50,7 +50,7 @@ class SynchroniseDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.sync, self.reporter = sync, reporter
         self.worker = Background(self)
-        self._abandoned = False
+        self._abandoned = self._working = False
         self.hub, self.package = HubPage(self), PackagePage(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.hub, "With a hub")
@@ -84,7 +84,8 @@ class SynchroniseDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self.worker.busy or self.progress.isVisible()
+        """Reading, connecting or merging (the buttons are disabled meanwhile)."""
+        return self.worker.busy or self._working
 
     # --- packages ----------------------------------------------------------------------------
     def import_package(self) -> None:
@@ -194,6 +195,7 @@ class SynchroniseDialog(QDialog):
         self.status_label.setText(text)
 
     def _set_busy(self, text: str | None) -> None:
+        self._working = text is not None
         self.progress.setVisible(text is not None)
         self.tabs.setEnabled(text is None)
         if text is not None:
