@@ -183,3 +183,51 @@ def test_a_hub_sync_is_one_step_and_its_undo_reaches_the_other_laptops(postgres_
     finally:
         a.close()
         b.close()
+
+
+def test_reverting_several_pending_changes_is_one_step(make_replica) -> None:
+    a = Laptop(make_replica("a"), "ana")
+    try:
+        first, second = a.store.list(IndicatorValue)[:2]
+        a.session.do(update_records([(first, dataclasses.replace(first, value=4.0)),
+                                     (second, dataclasses.replace(second, value=5.0))]))
+        wave = a.store.list(StudyWave)[0]
+        a.session.do(update_records([(wave, dataclasses.replace(wave, notes="kept"))]))
+        values = [c for c in a.sync.pending() if c.table == "indicator_values"]
+        assert len(values) == 2 and a.sync.pending_count() == 3
+
+        a.sync.revert(values)
+        assert [a.store.get(IndicatorValue, v.uuid).value for v in (first, second)] == [1.0, 1.0]
+        assert a.status().pending == 1 and a.session.stack.undo_text == "Revert 2 changes"
+        a.session.undo()  # both back at once
+        assert [a.store.get(IndicatorValue, v.uuid).value for v in (first, second)] == [4.0, 5.0]
+        assert a.sync.pending_count() == 3
+    finally:
+        a.close()
+
+
+def test_a_typed_decision_is_checked_like_an_edit(make_replica, tmp_path) -> None:
+    from resilience_map.domain.validation import ValidationError
+
+    a_path, b_path = make_replica("a"), make_replica("b")
+    with ProjectStore.open(a_path) as a_store, ProjectStore.open(b_path) as b_store:
+        value = a_store.list(IndicatorValue)[0]
+        a_store.update(dataclasses.replace(value, value=4.0), "ana")
+        b_store.update(dataclasses.replace(b_store.get(IndicatorValue, value.uuid), value=6.0), "ben")
+        exchange(b_store, a_store, tmp_path)
+    a = Laptop(a_path, "ana")
+    try:
+        [conflict] = a.sync.conflicts()
+        assert conflict.kept_author == "ben" and conflict.other_author == "ana" and conflict.kept_changed_at
+        digest = hashlib.sha256(a_path.read_bytes()).hexdigest()
+        with pytest.raises(ValidationError, match="outside the scale"):
+            a.sync.decide(conflict, 15.0)  # the indicator's scale is 0 to 10
+        with pytest.raises(ValidationError, match="not a valid value"):
+            a.sync.decide(conflict, "many")
+        assert hashlib.sha256(a_path.read_bytes()).hexdigest() == digest and a.sync.conflicts() == [conflict]
+        a.sync.decide(conflict, 7)  # a whole number for a decimal field: stored as any edit would
+        assert a.store.get(IndicatorValue, value.uuid).value == 7.0 and a.sync.conflicts() == []
+        [decision] = [c for c in a.sync.pending() if c.new_value == "7.0"]
+        assert decision.field == "value"
+    finally:
+        a.close()

@@ -14,7 +14,7 @@ taken back exactly instead (its change becomes void again, or returns).
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.records import Municipality
@@ -126,28 +126,29 @@ class ImportPackage(MergeCommand):
 class SyncWithHub(MergeCommand):
     """Send this copy's changes to a hub and receive everyone else's, as one step."""
 
-    def __init__(self, url: str, ask: Callable[[str], str] | None = None) -> None:
+    def __init__(self, url: str, ask: Callable[[str], str] | None = None, connection: object = None) -> None:
         from resilience_map.sync.hub import address_without_password
 
         super().__init__(f"Synchronise with {address_without_password(url)}")
-        self.url, self.ask = url, ask
+        self.url, self.ask, self.connection = url, ask, connection
         self.outcome: SyncResult | None = None
 
     def merge(self, store: ProjectStore) -> MergeResult:
-        self.outcome = sync_with_hub(store, self.url, ask=self.ask)
+        connection, self.connection = self.connection, None  # used once, closed by the sync
+        self.outcome = sync_with_hub(store, self.url, ask=self.ask, connection=connection)
         return self.outcome.merge
 
 
 class RevertPending(Command):
-    """Take back one of this copy's changes that has not been sent yet (it becomes void)."""
+    """Take back changes of this copy that have not been sent yet (they become void)."""
 
-    def __init__(self, seq: int, description: str = "") -> None:
-        self.text = f"Revert {description or f'change {seq}'}"
-        self.seq = seq
+    def __init__(self, seqs: int | Sequence[int], description: str = "") -> None:
+        self.seqs = [seqs] if isinstance(seqs, int) else list(seqs)
+        self.text = f"Revert {description or f'{len(self.seqs)} changes'}"
         self._originals: list[Write] | None = None
 
     def do(self, store: ProjectStore, author: str, log: ChangeLog) -> None:
-        result, self._originals = revert_pending(store, self.seq)
+        result, self._originals = revert_pending(store, self.seqs)
         log_merge(log, result)
 
     def undo(self, store: ProjectStore, author: str, log: ChangeLog) -> None:

@@ -11,13 +11,18 @@ changes are waiting to be sent and how many conflicts are open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from resilience_map.domain.kinds import kind_by_table
+from resilience_map.domain.validation import ValidationError
 from resilience_map.session.events import Event, ProjectOpened, UndoStateChanged
 from resilience_map.session.session import ProjectSession
 from resilience_map.session.sync_commands import DecideConflict, ImportPackage, RevertPending, SyncWithHub
+from resilience_map.store.project import ProjectStore
+from resilience_map.store.schema import field_types, from_column, to_column, to_json_value
 from resilience_map.sync.hub import SyncResult, sync_with_hub
 from resilience_map.sync.package import (
     ExportSummary,
@@ -36,7 +41,7 @@ from resilience_map.sync.review import (
     pending_changes,
     pending_count,
 )
-from resilience_map.sync.state import current_account
+from resilience_map.sync.state import current_account, known_hubs, known_peers
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,15 @@ class Synchronisation:
         assert command.summary is not None
         return command.summary
 
-    def sync_hub(self, url: str, *, dry_run: bool = False,
-                 ask: Callable[[str], str] | None = None) -> SyncResult:
-        """Send this copy's changes to the hub and receive everyone else's, as one step."""
+    def sync_hub(self, url: str, *, dry_run: bool = False, ask: Callable[[str], str] | None = None,
+                 connection: object = None) -> SyncResult:
+        """Send this copy's changes to the hub and receive everyone else's, as one step.
+        ``connection``: one already made with :func:`resilience_map.sync.hub.connect` (closed
+        at the end), so a window can wait for the network off its GUI thread."""
         store = self.session.require_store()
         if dry_run:
-            return sync_with_hub(store, url, dry_run=True, ask=ask)
-        command = SyncWithHub(url, ask)
+            return sync_with_hub(store, url, dry_run=True, ask=ask, connection=connection)
+        command = SyncWithHub(url, ask, connection)
         self.session.do(command)  # (the status is announced after every step, changed or not)
         assert command.outcome is not None
         return command.outcome
@@ -102,11 +109,15 @@ class Synchronisation:
     def pending_count(self) -> int:
         return pending_count(self.session.require_store())
 
-    def revert(self, change: PendingChange | int) -> None:
-        """Take back a pending change as one undoable step."""
-        seq = change if isinstance(change, int) else change.seq
-        what = f"change {seq}" if isinstance(change, int) else _describe(change)
-        self.session.do(RevertPending(seq, what))
+    def revert(self, change: PendingChange | int | Sequence[PendingChange]) -> None:
+        """Take back pending changes (one, or several chosen together) as one undoable step."""
+        changes = list(change) if isinstance(change, Sequence) else [change]
+        seqs = [c if isinstance(c, int) else c.seq for c in changes]
+        if len(changes) == 1:
+            what = f"change {seqs[0]}" if isinstance(changes[0], int) else _describe(changes[0])
+        else:
+            what = f"{len(changes)} changes"
+        self.session.do(RevertPending(seqs, what))
 
     def conflicts(self, record_uuid: str | None = None) -> list[OpenConflict]:
         """Open conflicts, oldest first (one record's, given its uuid)."""
@@ -114,8 +125,26 @@ class Synchronisation:
 
     def decide(self, conflict: OpenConflict, value: object) -> None:
         """Settle a conflict as one undoable step: ``conflict.kept_value`` (mine, as merged),
-        ``conflict.other_value`` (theirs), another value typed in, or :attr:`DELETE_RECORD`."""
+        ``conflict.other_value`` (theirs), another value typed in, or :attr:`DELETE_RECORD`.
+        A value is checked like any edit of its field first (ValidationError: nothing written)."""
+        if value is not DELETE_RECORD and value != "(deleted)":
+            value = decision_value(self.session.require_store(), conflict, value)
         self.session.do(DecideConflict(conflict, value))
+
+    # --- what the Synchronise dialog offers ---------------------------------------------------
+
+    def hubs(self) -> list[tuple[str, str]]:
+        """(address without password, account) of the hubs used before, latest first."""
+        return known_hubs(self.session.require_store().connection)
+
+    def peers(self) -> list[str]:
+        """Replica ids of the copies this one has heard from (a package can be made for one)."""
+        store = self.session.require_store()
+        return known_peers(store.connection, store.replica_id)
+
+    @property
+    def replica_id(self) -> str:
+        return str(self.session.require_store().replica_id or "")
 
     # --- the status bar -------------------------------------------------------------------------
 
@@ -126,9 +155,24 @@ class Synchronisation:
         self.session.events.emit(SyncStatusChanged(pending_count(store), conflict_count(store)))
 
 
-def _describe(change: PendingChange) -> str:
-    from resilience_map.domain.kinds import kind_by_table
+def decision_value(store: ProjectStore, conflict: OpenConflict, value: object) -> object:
+    """``value`` (a field's Python value, or as history stores it) checked like an edit of the
+    record, in the form the history stores. Fields that are no plain record field (the boundary,
+    '*' for a whole record) and records not in the project pass as they are."""
+    kind = kind_by_table(conflict.table)
+    if kind is None or conflict.field not in kind.record_type.content_fields():
+        return value
+    try:
+        typed = from_column(to_column(value), field_types(kind.record_type)[conflict.field])  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(conflict.field, f"“{value}” is not a valid value for this field") from None
+    record = store.find(kind.record_type, conflict.record_uuid)
+    if record is not None:
+        store.check(dataclasses.replace(record, **{conflict.field: typed}))  # type: ignore[arg-type]
+    return to_json_value(typed)
 
+
+def _describe(change: PendingChange) -> str:
     kind = kind_by_table(change.table)
     label = kind.label if kind else change.table
     return f"{change.operation} of {label}" + (f" {change.field}" if change.field else "")

@@ -246,6 +246,11 @@ class StoreWriting(RowWriting):
                seen: int | None) -> StaleRecordError:
         return stale_error(self, record_type, uuid, current, seen)
 
+    def check(self, record: Record) -> None:
+        """Raise ValidationError if ``record`` could not be saved as it is (a value typed in to
+        decide a sync conflict is checked like any edit before anything is written)."""
+        self._validate(record)
+
     def _validate(self, record: Record, indicators: dict[str, IndicatorDefinition] | None = None) -> None:
         """The record's own rules, which begin with finite numbers in SQLite's range
         (see :meth:`Record.validate`), plus rules that need other records."""

@@ -128,10 +128,14 @@ class _Rollback(Exception):
     pass
 
 
-def sync_with_hub(store, url: str, *, dry_run: bool = False, ask: Callable[[str], str] | None = None) -> SyncResult:
-    """Receive everyone's new changes and send ours, in one go (see the module docstring)."""
+def sync_with_hub(store, url: str, *, dry_run: bool = False, ask: Callable[[str], str] | None = None,
+                  connection=None) -> SyncResult:
+    """Receive everyone's new changes and send ours, in one go (see the module docstring).
+
+    ``connection``: one already made by :func:`connect` (the window connects off its GUI thread,
+    where waiting for a slow or unreachable server cannot freeze it); it is closed at the end."""
     address = address_without_password(url)
-    with connect(url, ask) as pg:
+    with connection if connection is not None else connect(url, ask) as pg:
         if not pg.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (hs.SCHEMA,)).fetchone():
             raise HubError(f"{address} is not a Resilience Map hub (run 'resilience-map hub init' first).")
         row = pg.execute(f"SELECT role_name, municipality, staff FROM {hs.SCHEMA}.my_account()").fetchone()

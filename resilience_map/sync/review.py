@@ -13,20 +13,25 @@ records before and after, for the change event and for undo.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from resilience_map.store.lineage import (
     DELETED,
+    GEOMETRY_FIELD,
     WRITE_COLUMNS,
     Write,
     canonical_uuid,
     write_from_row,
 )
 from resilience_map.store.merge import MergeResult, rematerialize, write_decision
+from resilience_map.store.resolve import WHOLE_RECORD_FIELD
 from resilience_map.sync.state import sent_seq
 
 #: Choose this as the value in :func:`decide` to keep the record deleted (or delete it).
 DELETE_RECORD = DELETED
+#: Conflict "fields" that are no field of the record: the whole record (a delete), its boundary.
+NOT_A_FIELD = (WHOLE_RECORD_FIELD, GEOMETRY_FIELD)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,18 @@ class OpenConflict:
     other_changed_at: str
     kept_write: str
     other_write: str
+    #: Who wrote the kept value and when (empty when it is no single change of a copy).
+    kept_author: str = ""
+    kept_changed_at: str = ""
+
+    def origins(self) -> tuple[str, str]:
+        """The replicas whose changes the kept and the other value are ("" when not a change)."""
+        return _origin(self.kept_write), _origin(self.other_write)
+
+
+def _origin(write_id: str) -> str:
+    origin, sep, seq = write_id.rpartition(":")
+    return origin if sep and seq.isdigit() else ""
 
 
 def pending_changes(store) -> list[PendingChange]:
@@ -90,27 +107,42 @@ def conflict_count(store) -> int:
     return store.connection.execute('SELECT COUNT(*) FROM "sync_conflicts"').fetchone()[0]
 
 
-def revert_pending(store, seq: int) -> tuple[MergeResult, list[Write]]:
-    """Take back one pending change (and, for a record created by it, the pending changes made
-    to that record since). Returns what changed and the originals, for :func:`unrevert`."""
+def revert_pending(store, seqs: int | Iterable[int]) -> tuple[MergeResult, list[Write]]:
+    """Take back pending changes (and, for a record created by one of them, the pending changes
+    made to that record since), in one transaction. Returns what changed and the originals, for
+    :func:`unrevert`."""
+    wanted = [seqs] if isinstance(seqs, int) else list(seqs)
     pending = {p.seq: p for p in pending_changes(store)}
-    if seq not in pending:
-        raise ValueError(f"Change {seq} of this copy has already been sent or does not exist; "
+    gone = [s for s in wanted if s not in pending]
+    if gone:
+        raise ValueError(f"Change {gone[0]} of this copy has already been sent or does not exist; "
                          "it can only be changed back by a new edit.")
-    target = pending[seq]
-    seqs = [seq]
-    if target.field is None and target.operation in ("insert", "restore"):
-        seqs += [s for s, p in pending.items() if s > seq and p.record_uuid == target.record_uuid]
+    by_record: dict[str, list[int]] = {}
+    for s, p in pending.items():
+        by_record.setdefault(p.record_uuid, []).append(s)
+    chosen = set(wanted)
+    for s in wanted:
+        if pending[s].field is None and pending[s].operation in ("insert", "restore"):
+            chosen.update(q for q in by_record[pending[s].record_uuid] if q > s)
+    ordered = sorted(chosen)
     conn = store.connection
     with store.transaction():
-        originals = _writes(conn, store.replica_id, seqs)
+        originals = [w for part in _chunks(ordered) for w in _writes(conn, store.replica_id, part)]
         conn.executemany('UPDATE "change_history" SET operation = ?, field = NULL, old_value = NULL, '
                          'new_value = NULL, payload = NULL WHERE origin = ? AND seq = ?',
-                         [("void", store.replica_id, s) for s in seqs])
-        if target.operation == "insert":
-            conn.execute('DELETE FROM "sync_keys" WHERE uuid = ?', (target.record_uuid,))
-        result = rematerialize(store, {target.table: {canonical_uuid(conn, target.record_uuid)}})
+                         [("void", store.replica_id, s) for s in ordered])
+        conn.executemany('DELETE FROM "sync_keys" WHERE uuid = ?',
+                         [(pending[s].record_uuid,) for s in ordered if pending[s].operation == "insert"])
+        touched: dict[str, set[str]] = {}
+        for s in ordered:
+            touched.setdefault(pending[s].table, set()).add(canonical_uuid(conn, pending[s].record_uuid))
+        result = rematerialize(store, touched)
     return result, originals
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def unrevert(store, originals: list[Write]) -> MergeResult:
@@ -135,7 +167,8 @@ def _writes(conn, origin: str, seqs: list[int]) -> list[Write]:
 
 
 def conflicts(store, record_uuid: str | None = None) -> list[OpenConflict]:
-    """Open conflicts, oldest first; one record's if ``record_uuid`` is given."""
+    """Open conflicts, oldest first; one record's if ``record_uuid`` is given. Each says who
+    wrote the kept value and when, read from the change history."""
     sql = ('SELECT id, table_name, record_uuid, field, kept_value, other_value, other_author, '
            'other_changed_at, kept_write, other_write FROM "sync_conflicts"')
     params: list[object] = []
@@ -143,8 +176,22 @@ def conflicts(store, record_uuid: str | None = None) -> list[OpenConflict]:
         sql += " WHERE record_uuid = ?"
         params.append(canonical_uuid(store.connection, record_uuid))
     rows = store.connection.execute(sql + " ORDER BY id", params).fetchall()
-    return [OpenConflict(r[0], r[1], r[2], r[3], _load(r[4]), _load(r[5]), r[6] or "", r[7] or "", r[8], r[9])
-            for r in rows]
+    kept = _authors(store.connection, {r[8] for r in rows})
+    return [OpenConflict(r[0], r[1], r[2], r[3], _load(r[4]), _load(r[5]), r[6] or "", r[7] or "", r[8], r[9],
+                         *kept.get(r[8], ("", ""))) for r in rows]
+
+
+def _authors(conn, write_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Author and time of each change named "origin:seq" (others are not changes: skipped)."""
+    out: dict[str, tuple[str, str]] = {}
+    for write_id in write_ids:
+        origin = _origin(write_id)
+        if origin:
+            row = conn.execute('SELECT author, changed_at FROM "change_history" WHERE origin = ? AND seq = ?',
+                               (origin, int(write_id.rpartition(":")[2]))).fetchone()
+            if row:
+                out[write_id] = (row[0] or "", row[1] or "")
+    return out
 
 
 def decide(store, conflict: OpenConflict, value: object, author: str) -> MergeResult:

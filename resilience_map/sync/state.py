@@ -41,3 +41,15 @@ def current_account(conn: sqlite3.Connection):
     row = conn.execute('SELECT account, municipality FROM "sync_hubs" WHERE account IS NOT NULL '
                        "ORDER BY last_sync DESC LIMIT 1").fetchone()
     return Account(row[0], row[1]) if row else None
+
+
+def known_hubs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(address without password, account) of the hubs this copy synchronised with, latest first."""
+    return [(a, acc or "") for a, acc in conn.execute(
+        'SELECT address, account FROM "sync_hubs" ORDER BY last_sync DESC')]
+
+
+def known_peers(conn: sqlite3.Connection, me: str | None) -> list[str]:
+    """Replica ids of the copies this one has received packages from (what ``--for`` accepts)."""
+    return [p for (p,) in conn.execute('SELECT DISTINCT peer FROM "sync_peers" ORDER BY peer')
+            if p != me and not p.startswith("hub:")]

@@ -34,6 +34,7 @@ from resilience_map.ui.shell.reporter import ErrorReporter
 from resilience_map.ui.shell.settings import backup_root, save_author, saved_author
 from resilience_map.ui.shell.status import APP_TITLE, StatusSummary
 from resilience_map.ui.shell.undo import UndoRedo
+from resilience_map.ui.sync import SyncFeature
 from resilience_map.ui.tables.importer import TableImporter
 
 #: Width of the search box in the menu bar (room for "Prishtinë (Приштина) – Kosovo").
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.table_dock = layout.add_bottom("Municipalities", "municipalitiesDock", self.finder.table)
         self.records_dock = layout.add_bottom("Records", "recordsDock", self.records_view)
         self.history_dock = layout.add_bottom("History", "historyDock", self.history_view)
+        self.sync = SyncFeature(self.session, self.reporter, layout)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -110,6 +112,8 @@ class MainWindow(QMainWindow):
         self.export_map_action = self._action(file_menu, "Export &map…", self.outputs.export_map_dialog)
         self.restore_backup_action = self._action(file_menu, "Restore a &backup copy…",
                                                   self.files.restore_backup_dialog)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sync.action)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")

@@ -110,12 +110,15 @@ class HistoryDescriber:
         return None
 
     def _value(self, entry: HistoryEntry, text: str | None) -> str:
+        return self.value_text(entry.table_name, entry.field, text)
+
+    def value_text(self, table_name: str, field: str | None, text: str | None) -> str:
         """A stored history value in words: enumeration labels, yes/no, lists joined."""
         if text is None:
             return "—"
-        record_type = record_type_of(entry.table_name)
+        record_type = record_type_of(table_name)
         hints = field_types(record_type) if record_type else {}
-        base = _enum_of(hints.get(entry.field or ""))
+        base = _enum_of(hints.get(field or ""))
         if base is not None:
             try:
                 return display_value(base(text))

@@ -122,6 +122,9 @@ class HistoryView(QWidget):
         """A step wrote history: its rows that belong here go on top, newest first."""
         self.describer.forget({e.record_uuid for e in event.entries})
         wanted = [e for e in reversed(event.entries) if self._shows(e)]
+        if len(wanted) > PROJECT_PAGE:  # a big import or sync: the newest page, as when opening
+            self.reload()
+            return
         self.model.prepend([self.describer.row(e) for e in wanted])
         if wanted:
             self._update_title()

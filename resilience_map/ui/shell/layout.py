@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QToolButton, QWidget
 
 #: Bump when docks are added, removed or renamed: an older saved layout is then ignored.
-STATE_VERSION = 3
+STATE_VERSION = 4
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 #: Share of the window's width for the side docks, and of its height for an open table.
