@@ -6,6 +6,8 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 from tests_helpers import page_eval as js
 from tests_helpers import page_run as run
 from tests_helpers import wait_until_drawn
@@ -71,7 +73,11 @@ def test_boundary_import_in_the_window_brings_outline_borders_and_credits(
     window.open_project(demo_project)
     wait_until_drawn(qtbot, window)
     assert js(qtbot, window, "RMProbe.creditsText()") == ""
-    window.import_boundaries(shared_boundaries / "MK_skopje_adm2.geojson")
+    plan = window.import_boundaries(shared_boundaries / "MK_skopje_adm2.geojson")
+    dialog = window.boundaries.review_dialog if plan.pending() else window.boundaries.credit_dialog
+    assert "Who's On First" in dialog.fields.source.text()  # the file's own credit, pre-filled
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     skopje = window.store.municipality_by_registry_id("mk-skopje").uuid
     qtbot.waitUntil(lambda: js(qtbot, window, "RMProbe.borderIds()") == ["MK"], timeout=20000)
     assert js(qtbot, window, "RMProbe.outlineIds()") == [skopje]

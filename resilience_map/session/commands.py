@@ -66,10 +66,10 @@ class ChangeLog:
             RecordsChanged(t, tuple(p["added"]), tuple(p["updated"]), tuple(p["removed"]), self.origin)
             for t, p in sorted(self._records.items(), key=lambda item: _KIND_ORDER[item[0]])
         ]
-        # the settings before the boundaries: their followers read the credits
-        out += [MetaChanged(key, old, new) for key, (old, new) in self._meta.items() if old != new]
         if self._boundaries[1]:
             out.append(BoundariesChanged(*self._boundaries, origin=self.origin))
+        # events go out after the commit: a follower of either reads the store as it now is
+        out += [MetaChanged(key, old, new) for key, (old, new) in self._meta.items() if old != new]
         return out
 
 
