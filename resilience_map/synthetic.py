@@ -25,6 +25,7 @@ from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, S
 from resilience_map.io.boundary_import import apply_plan, plan_for_project
 from resilience_map.io.registry import load_registry
 from resilience_map.store import ProjectStore
+from resilience_map.store.lock import discard_private_lock_file
 
 LABEL = "Demo data – not study results"
 AUTHOR = "Synthetic data builder"
@@ -56,9 +57,11 @@ def build_synthetic(out: Path, values: int = VALUES, indicators: int = 21, waves
     except BaseException:
         store.close()
         tmp.unlink(missing_ok=True)
+        discard_private_lock_file(tmp)
         raise
     store.close()
     os.replace(tmp, out)
+    discard_private_lock_file(tmp)  # the private name's lock file; the project's own is beside `out`
     return out
 
 

@@ -399,6 +399,8 @@ def test_renaming_an_indicator_renames_its_values(qtbot, view: RecordsView) -> N
 # --- a large table --------------------------------------------------------------------------
 
 def test_100k_values_load_a_page_at_a_time(qtbot, open_session, synthetic_100k: Path) -> None:
+    # the builder leaves the project and nothing of its private building name
+    assert not [p.name for p in synthetic_100k.parent.iterdir() if ".building" in p.name]
     session = open_session(synthetic_100k, read_only=True)
     view = RecordsView(session)
     qtbot.addWidget(view)
