@@ -278,12 +278,19 @@ const RM = (() => {
     return style;
   }
 
+  // Only the units whose colour, class or value changed are restyled, and the legend is redrawn
+  // only when it changed: one edited value repaints one area, not the region.
   function applyStyle(message) {
     const started = performance.now();
+    const before = state.styles || {};
     state.styles = message.styles || {};
-    state.legend = message.legend || null;
-    restyle(Object.keys(state.polygonLayers).concat(Object.keys(state.seatLayers)));
-    RMPanels.renderLegend(ctx, state.legend);
+    restyle(changedIds(before, state.styles));
+    const legendKey = JSON.stringify(message.legend || null);
+    if (legendKey !== state.legendKey) {
+      state.legendKey = legendKey;
+      state.legend = message.legend || null;
+      RMPanels.renderLegend(ctx, state.legend);
+    }
     if (state.fitPending) {  // refit only if the legend changed the room beside the column
       state.fitPending = false;
       if (RMPanels.columnWidth(ctx) !== state.fittedColumn) fitRegion();
@@ -291,6 +298,19 @@ const RM = (() => {
     state.lastApplyMs = performance.now() - started;
     // acknowledged at the next frame, i.e. once the new colours can be on screen
     if (message.token) requestAnimationFrame(() => post("style_applied", { token: message.token }));
+  }
+
+  function changedIds(before, after) {
+    const out = [];
+    Object.keys(after).forEach((id) => { if (!sameStyle(before[id], after[id])) out.push(id); });
+    Object.keys(before).forEach((id) => { if (!(id in after)) out.push(id); });
+    return out;
+  }
+
+  function sameStyle(a, b) {
+    if (!a || !b) return a === b;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
   }
 
   function restyle(ids) {
