@@ -132,11 +132,21 @@ def line(name: str, clock: Clock, baseline: Clock | None, target_ms: float, note
 
 
 def wait(app, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Run the event loop until ``condition()``; between events the GUI thread sleeps, as it does
+    on a desktop (a busy loop would take a core from the page's renderer on a 2-core machine)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
     deadline = time.perf_counter() + timeout
-    while not condition():
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not get there in time")
+    tick = QTimer()  # wakes the loop now and then, so the deadline is checked without events
+    tick.start(100)
+    try:
+        while not condition():
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents
+                              | QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the window did not get there in time")
+    finally:
+        tick.stop()
 
 
 def isolate(folder: Path) -> dict[str, str]:
