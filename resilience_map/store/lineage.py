@@ -22,6 +22,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from resilience_map.domain.kinds import RecordKind, kind_by_table
+from resilience_map.domain.memo import memoise
 from resilience_map.store.schema import RECORD_TABLES, _base_type, field_types
 
 #: Operations that write every field of a record at once (``field`` is NULL on these rows).
@@ -125,7 +126,7 @@ def history_value(table: str, name: str, text: str | None) -> object:
     return parse(text) if parse is not None else text
 
 
-@functools.cache
+@memoise
 def _parser(table: str, name: str) -> Callable[[str], object] | None:
     """How the history keeps a field: numbers, flags, lists and dicts as JSON text (None: as is).
     Plain numbers are parsed without the JSON machinery — a merge reads tens of thousands."""
@@ -149,7 +150,7 @@ def _number(text: str) -> object:
 RECORD_TABLES_BY_NAME = {t.name: t for t in RECORD_TABLES.values()}
 
 
-@functools.cache
+@memoise
 def record_fields(table: str) -> tuple[str, ...]:
     """Fields a merge decides one by one: the record's content fields (+ its boundary)."""
     fields = tuple(RECORD_TABLES_BY_NAME[table].record_type.content_fields())

@@ -10,13 +10,13 @@ by record, so one bad record is reported without losing the others.
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from resilience_map.domain.kinds import all_kinds, kind_of
+from resilience_map.domain.memo import memoise
 from resilience_map.domain.records import HubActivity, Municipality, Record
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store.aliases import REFERENCES, Aliases, chunks
@@ -381,7 +381,7 @@ def _column(value: object) -> object:
 _PLAIN = (str, int, float)
 
 
-@functools.cache
+@memoise
 def _content_fields(record_type: type[Record]) -> tuple[str, ...]:
     return tuple(record_type.content_fields())
 

@@ -8,7 +8,6 @@ column lists that drift apart. Values are converted to SQLite types by
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 import types
@@ -19,6 +18,7 @@ from enum import Enum
 
 from resilience_map.domain.enums import ParticipationRole
 from resilience_map.domain.kinds import all_kinds
+from resilience_map.domain.memo import memoise
 from resilience_map.domain.records import (
     ActivityParticipant,
     Record,
@@ -51,7 +51,7 @@ class RecordTable:
         return list(_columns(self.record_type, self.excluded))
 
 
-@functools.cache
+@memoise
 def _columns(record_type: type[Record], excluded: tuple[str, ...]) -> tuple[str, ...]:
     """Stored columns of a record type, worked out once (``fields()`` is slow per row)."""
     return tuple(f.name for f in fields(record_type) if f.name not in excluded)
@@ -87,7 +87,7 @@ _REFERENCES = {
 }
 
 
-@functools.cache
+@memoise
 def field_types(record_type: type) -> dict[str, object]:
     """Resolved annotations of a record dataclass (strings → real types), resolved once."""
     return typing.get_type_hints(record_type)
@@ -241,7 +241,7 @@ def from_column(value: object, annotation: object) -> object:
     return None if value is None else converter(annotation)(value)
 
 
-@functools.cache
+@memoise
 def converter(annotation: object) -> typing.Callable[[object], object]:
     """The function that turns a stored (non-NULL) value into the field's type, built once per type."""
     base = _base_type(annotation)
@@ -267,7 +267,7 @@ def _same(value: object) -> object:
     return value
 
 
-@functools.cache
+@memoise
 def _column_plan(record_type: type[Record]) -> tuple[tuple[str, typing.Callable[[object], object]], ...]:
     hints = field_types(record_type)
     return tuple((name, converter(hints[name])) for name in RECORD_TABLES[record_type].columns())
@@ -306,7 +306,7 @@ _MISSING = object()
 _Plan = tuple[tuple[str, object, typing.Callable[[object], object], bool], ...]
 
 
-@functools.cache
+@memoise
 def _json_plan(record_type: type[Record]) -> _Plan:
     """(field, annotation, converter, is a list or dict) of every field, worked out once per record
     type: a merge turns tens of thousands of snapshots into records."""
