@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from dataclasses import dataclass
+from typing import overload
 
 import shapely
 import shapely.errors
@@ -148,6 +149,18 @@ def encode_geometry(geom: BaseGeometry | None, srs_id: int = WGS84_SRS_ID) -> by
 
 
 _ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+@overload
+def decode_geometry(blob: bytes) -> BaseGeometry: ...
+
+
+@overload
+def decode_geometry(blob: None) -> None: ...
+
+
+@overload
+def decode_geometry(blob: bytes | None) -> BaseGeometry | None: ...
 
 
 def decode_geometry(blob: bytes | None) -> BaseGeometry | None:

@@ -67,8 +67,8 @@ class Write:
         self.author, self.changed_at, self.change_set = author, changed_at, change_set
         #: World-wide identity: the replica that made it and its sequence number there.
         self.id = f"{origin}:{seq}"
-        self._new: dict | None = None
-        self._old: dict | None = None
+        self._new: dict[str, typing.Any] | None = None  # the JSON snapshots, parsed when first read
+        self._old: dict[str, typing.Any] | None = None
 
     def __repr__(self) -> str:
         return f"Write({self.id} {self.operation} {self.table} {self.uuid} {self.field or ''})"
@@ -91,9 +91,9 @@ class Write:
             return ()
         if self.whole_record:
             return fields
-        return (self.field,) if self.field in fields else ()
+        return (self.field,) if self.field is not None and self.field in fields else ()
 
-    def snapshot(self, which: str = "new") -> dict:
+    def snapshot(self, which: str = "new") -> dict[str, typing.Any]:
         """The full record a whole-record write carries (new state; old state for deletes)."""
         if which == "new":
             if self._new is None:
@@ -213,10 +213,12 @@ def heads(writes: Iterable[Write], fields: Sequence[str]) -> dict[str, list[Writ
     return out
 
 
-def write_from_row(row: Sequence[object] | Mapping[str, object]) -> Write:
-    """A history row (``WRITE_COLUMNS`` in order, or a mapping with those names) as a write."""
-    if isinstance(row, Mapping) or hasattr(row, "keys"):
-        row = [row[c] for c in WRITE_COLUMNS]  # type: ignore[index]
+def write_from_row(row: Sequence[typing.Any] | Mapping[str, typing.Any]) -> Write:
+    """A history row (``WRITE_COLUMNS`` in order, or a mapping with those names) as a write.
+
+    Its values are what SQLite holds in the history table's columns, hence ``Any``."""
+    if isinstance(row, Mapping) or hasattr(row, "keys"):  # a mapping or a sqlite3.Row
+        row = [typing.cast("Mapping[str, typing.Any]", row)[c] for c in WRITE_COLUMNS]
     (origin, seq, hlc, base, table, uuid, operation, field, old, new, payload, author, changed_at,
      change_set) = row
     return Write(origin, seq, hlc, tuple(base.split()) if base else (), table, uuid, operation, field, old, new,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 import shapely
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from resilience_map.domain.memo import memoise
@@ -127,9 +127,9 @@ def record_point(record: Record) -> Point | None:
 def as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
     if geom is None:
         return None
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, Polygon):
         return MultiPolygon([geom])
-    if geom.geom_type == "MultiPolygon":
+    if isinstance(geom, MultiPolygon):
         return geom
     polygons = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
     if not polygons:
