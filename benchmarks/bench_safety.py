@@ -25,10 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-import bad_files
-import safety_harness
+# the tests' corpus and harness, and this checkout's package (after the path is set)
+import bad_files  # noqa: E402
+import safety_harness  # noqa: E402
 
-from resilience_map.store import ProjectError, ProjectStore
+from resilience_map.store import ProjectError, ProjectStore  # noqa: E402
 
 
 def kill_figures(root: Path, trials: int, seed: int) -> list[str]:
@@ -83,7 +84,8 @@ def corpus_figures(root: Path, flips: int) -> list[str]:
     rows = ["| bad project file | `info` | `import-boundaries` | file unchanged |", "|---|---|---|---|"]
     for bad in bad_files.build_corpus(sound, root / "corpus", foreign):
         before = bad_files.sha256(bad.path)
-        info, imp = _cli("info", bad.path), _cli("import-boundaries", bad.path, geojson, "--country", "MK", "--source", "test", "--licence", "CC0")
+        info = _cli("info", bad.path)
+        imp = _cli("import-boundaries", bad.path, geojson, "--country", "MK", "--source", "test", "--licence", "CC0")
         if bad.error_words is not None:
             info_text = "one-line error" if _one_line(info) else f"FAILED: {info.stderr.strip()[:80]}"
         else:
@@ -108,7 +110,7 @@ def flip_figures(sound: Path, folder: Path, count: int) -> list[str]:
         except ProjectError as exc:
             refused += 1 if "\n" not in str(exc) else 0
             failed += 1 if "\n" in str(exc) else 0
-        except Exception as exc:  # noqa: BLE001 - counted, reported
+        except Exception as exc:
             failed += 1
             print(f"  {path.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
         changed += bad_files.sha256(path) != before

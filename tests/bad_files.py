@@ -132,9 +132,11 @@ def build_corpus(sound: Path, folder: Path, foreign_gpkg: Callable[[Path], None]
         BadFile("bit flip: page size in the header", _write(folder, "flip-header", _flip(data, 16, 0x01)),
                 ("backup copy",)),
         BadFile("bit flip: b-tree page type of indicator_values",
-                _write(folder, "flip-btree", _flip(data, offsets["indicator_values"], 0x04)), ("damaged", "backup copy")),
+                _write(folder, "flip-btree", _flip(data, offsets["indicator_values"], 0x04)),
+                ("damaged", "backup copy")),
         BadFile("bit flip: cell count of change_history",
-                _write(folder, "flip-cells", _flip(data, offsets["change_history"] + 3, 0x40)), ("damaged", "backup copy")),
+                _write(folder, "flip-cells", _flip(data, offsets["change_history"] + 3, 0x40)),
+                ("damaged", "backup copy")),
         BadFile("bit flip: schema table page", _write(folder, "flip-schema", _flip(data, 100, 0x20)),
                 ("backup copy",)),
     ]

@@ -40,8 +40,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from resilience_map.store import ProjectError, ProjectStore
-from resilience_map.store.recovery import has_journal
+# this checkout's package, also when the harness runs as a child process (after the path is set)
+from resilience_map.store import ProjectError, ProjectStore  # noqa: E402
+from resilience_map.store.recovery import has_journal  # noqa: E402
 
 SCENARIOS = ("edits", "import", "demo", "migration", "backup", "restore")
 #: Longest random delay (s) between "under way" and the kill, per scenario: about

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from conftest import SHARED_BOUNDARIES as BOUNDARIES
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from resilience_map.io.boundaries import BoundaryFileError, read_boundaries
 
-from conftest import SHARED_BOUNDARIES as BOUNDARIES  # noqa: E402
 COUNTRIES = ("AL", "BA", "XK", "ME", "MK", "RS")
 EXPECTED_COUNTS = {"AL": 61, "BA": 142, "XK": 38, "ME": 23, "MK": 71, "RS": 164}
 

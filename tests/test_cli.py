@@ -7,10 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from resilience_map.store import ProjectStore
 from tests_helpers import run_cli
 
+from resilience_map.store import ProjectStore
 
 run = run_cli
 
@@ -36,7 +35,7 @@ def test_info_reports_counts_and_synthetic_flag(demo_project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Synthetic data: yes" in result.stdout
     assert "Schema version: 2" in result.stdout
-    municipalities = next(l for l in result.stdout.splitlines() if l.strip().startswith("municipalities"))
+    municipalities = next(line for line in result.stdout.splitlines() if line.strip().startswith("municipalities"))
     assert int(municipalities.split()[1]) == 530
 
 

@@ -84,11 +84,13 @@ def test_higher_is_worse_legend_says_so() -> None:
     ind, waves, values = _setup(Polarity.HIGHER_IS_WORSE)
     style = build_choropleth(ChoroplethSettings(ind.uuid, waves[0].uuid), ind, waves, values, VALUES)
     assert "reversed" in style.legend.note
-    assert style.legend.classes[0].color == choropleth_colors("YlGnBu", style.legend.classes.__len__(), Polarity.HIGHER_IS_WORSE)[0]
+    colors = choropleth_colors("YlGnBu", style.legend.classes.__len__(), Polarity.HIGHER_IS_WORSE)
+    assert style.legend.classes[0].color == colors[0]
 
 
 def test_activity_dates_and_filter() -> None:
-    a = HubActivity(title="A", activity_type=ActivityType.WORKSHOP, start_date=date(2017, 9, 12), end_date=date(2017, 9, 13))
+    a = HubActivity(title="A", activity_type=ActivityType.WORKSHOP, start_date=date(2017, 9, 12),
+                    end_date=date(2017, 9, 13))
     b = HubActivity(title="B", activity_type=ActivityType.LAUNCH, start_date=date(2019, 9, 1), date_precision="month")
     c = HubActivity(title="C", activity_type=ActivityType.GRANT, start_date=date(2018, 1, 1), date_precision="year")
     assert [date_label(x) for x in (a, b, c)] == ["12–13 Sep 2017", "Sep 2019", "2018"]
@@ -99,7 +101,8 @@ def test_activity_dates_and_filter() -> None:
 
 def test_coverage_summary_is_honest_about_population() -> None:
     units = [Municipality(registry_id=f"mk-{i}", country=Country.MK, name_local="x", name_latin="x", name_en="x",
-                          population=1000 if i < 2 else None, population_year=2021 if i < 2 else None) for i in range(4)]
+                          population=1000 if i < 2 else None, population_year=2021 if i < 2 else None)
+             for i in range(4)]
     structures = [PreventionStructure(municipality_uuid=units[0].uuid, structure_type=StructureType.CAT,
                                       status=StructureStatus.ACTIVE)]
     (mk,) = coverage_by_country(units, structures)

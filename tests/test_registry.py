@@ -230,7 +230,7 @@ def test_every_seat_lies_in_its_country_boundary(shared_boundaries: Path):
         area = frame.geometry.buffer(0).union_all().buffer(tolerance_m)
         units = [m for m in _units(country) if m.seat_lat is not None]
         seats = gpd.GeoSeries([Point(m.seat_lon, m.seat_lat) for m in units], crs=4326).to_crs(3035)
-        outside += [m.registry_id for m, seat in zip(units, seats) if not area.contains(seat)]
+        outside += [m.registry_id for m, seat in zip(units, seats, strict=True) if not area.contains(seat)]
     assert outside == []
 
 

@@ -34,8 +34,9 @@ from resilience_map.store import (
     ProjectReadOnlyError,
     ProjectStore,
     StaleRecordError,
+    migrations,
+    schema,
 )
-from resilience_map.store import migrations, schema
 
 
 def kumanovo() -> Municipality:
@@ -76,8 +77,8 @@ def test_add_update_delete_write_history(store: ProjectStore) -> None:
     assert store.get(Municipality, m.uuid).population == 98104
     fields = {(h.operation, h.field, h.old_value, h.new_value) for h in store.history(m.uuid)}
     assert ("update", "population", None, "98104") in fields
-    assert ("insert", None, None) == next((h.operation, h.field, h.old_value)
-                                           for h in store.history(m.uuid) if h.operation == "insert")
+    insert = next((h.operation, h.field, h.old_value) for h in store.history(m.uuid) if h.operation == "insert")
+    assert insert == ("insert", None, None)
     store.delete(Municipality, m.uuid, "ana")
     assert store.count(Municipality) == 0
     deleted = store.history(m.uuid)[0]

@@ -3,9 +3,8 @@ verified backups."""
 
 from __future__ import annotations
 
-import json
-
 import dataclasses
+import json
 import math
 import os
 import shutil
@@ -176,7 +175,8 @@ def test_a_stale_delete_writes_nothing_of_the_batch(project: Path) -> None:
 
 # --- numbers ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [("12", 12.0), (" 3,5 ", 3.5), ("-0.25", -0.25), ("1e3", 1000.0), ("", None)])
+@pytest.mark.parametrize("text, expected",
+                         [("12", 12.0), (" 3,5 ", 3.5), ("-0.25", -0.25), ("1e3", 1000.0), ("", None)])
 def test_parse_number_accepts_numbers(text: str, expected: float | None) -> None:
     assert parse_number("value", text) == expected
 
@@ -222,7 +222,8 @@ def test_records_refuse_nan_infinity_and_huge_integers(project: Path) -> None:
 
 def test_a_value_of_an_indicator_with_a_broken_scale_gets_a_sentence(project: Path) -> None:
     with ProjectStore.open(project) as store:
-        ind = IndicatorDefinition(code="trust", name="Trust", scale_min=1, scale_max=5, polarity=Polarity.HIGHER_IS_BETTER)
+        ind = IndicatorDefinition(code="trust", name="Trust", scale_min=1, scale_max=5,
+                                  polarity=Polarity.HIGHER_IS_BETTER)
         wave = StudyWave(name="W1", start_date=date(2020, 1, 1))
         store.add_many([ind, wave], "ana")
         store._conn.execute("UPDATE indicator_definitions SET scale_min = NULL")  # as NaN was stored before
@@ -311,9 +312,9 @@ def test_a_damaged_backup_is_not_listed_and_is_not_restored(project: Path, tmp_p
     with pytest.raises(ProjectError, match=r"^The backup copy taken on .* cannot be restored .*p.gpkg was not changed"):
         restore_backup(bad, project, root)
     assert bad_files.sha256(project) == before
-    with ProjectStore.open(project):
-        with pytest.raises(ProjectLockedError):  # restoring over a project open for editing is refused
-            restore_backup(good, project, root)
+    # restoring over a project open for editing is refused
+    with ProjectStore.open(project), pytest.raises(ProjectLockedError):
+        restore_backup(good, project, root)
     assert bad_files.sha256(project) == before
 
 
@@ -325,10 +326,10 @@ def test_a_value_another_program_made_unreadable_gets_a_sentence(project: Path, 
     conn.commit()
     conn.close()
     before = bad_files.sha256(project)
-    with ProjectStore.open(project) as store:
-        with pytest.raises(ProjectError, match=r"holds a municipality \(id .*\) with a value this version cannot "
-                                               r"read \('OK' is not a valid Country\)"):
-            store.municipalities()
+    with ProjectStore.open(project) as store, pytest.raises(
+            ProjectError, match=r"holds a municipality \(id .*\) with a value this version cannot "
+                                r"read \('OK' is not a valid Country\)"):
+        store.municipalities()
     geojson = tmp_path / "one.geojson"
     geojson.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
                        '{"name": "T1"}, "geometry": {"type": "Polygon", "coordinates": '

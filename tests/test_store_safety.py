@@ -190,7 +190,8 @@ def test_every_bad_file_gets_one_line_on_the_command_line(corpus: list[bad_files
         assert code == 0 and "Traceback" not in result.stderr, (bad.name, result.stderr)
         if bad.read_only_words:
             assert "read-only" in result.stdout and all(w in result.stdout for w in bad.read_only_words)
-        code = main(["import-boundaries", str(bad.path), str(geojson), "--country", "MK", "--source", "test", "--licence", "CC0"])
+        code = main(["import-boundaries", str(bad.path), str(geojson), "--country", "MK", "--source", "test",
+                     "--licence", "CC0"])
         assert_one_line_error(subprocess.CompletedProcess([], code, *capsys.readouterr()), *bad.write_words)
     by_name = {bad.path.stem: bad for bad in corpus}
     for stem, command in (("text", "info"), ("view-for-table", "info"), ("flip-btree", "info"),

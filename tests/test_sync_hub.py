@@ -40,14 +40,13 @@ def login(hub, account: str, password: str) -> str:
 
 
 def small_project(path: Path, waves: int = 2, indicators: int = 2) -> Path:
-    with ProjectStore.create(path, title="Hub test") as store:
-        with store.transaction():
-            store.add_many([Municipality(registry_id=r, country=Country(r[:2].upper()), name_local=r,
-                                         name_latin=r, name_en=r) for r in MUNICIPALITIES], "staff")
-            store.add_many([IndicatorDefinition(code=f"i{i}", name=f"Indicator {i}", scale_min=0, scale_max=10)
-                            for i in range(indicators)], "staff")
-            store.add_many([StudyWave(name=f"Wave {i}", start_date=date(2000 + i, 1, 1)) for i in range(waves)],
-                           "staff")
+    with ProjectStore.create(path, title="Hub test") as store, store.transaction():
+        store.add_many([Municipality(registry_id=r, country=Country(r[:2].upper()), name_local=r,
+                                     name_latin=r, name_en=r) for r in MUNICIPALITIES], "staff")
+        store.add_many([IndicatorDefinition(code=f"i{i}", name=f"Indicator {i}", scale_min=0, scale_max=10)
+                        for i in range(indicators)], "staff")
+        store.add_many([StudyWave(name=f"Wave {i}", start_date=date(2000 + i, 1, 1)) for i in range(waves)],
+                       "staff")
     return path
 
 
@@ -98,8 +97,9 @@ def test_sync_refuses_changes_outside_the_accounts_rights_record_by_record(hub, 
         ind, wave = store.list(IndicatorDefinition)[0], store.list(StudyWave)[0]
         own = store.municipality_by_registry_id("mk-kumanovo")
         other = store.municipality_by_registry_id("mk-ohrid")
-        store.add(IndicatorValue(municipality_uuid=own.uuid, indicator_uuid=ind.uuid, wave_uuid=wave.uuid, value=3), "k")
-        store.add(IndicatorValue(municipality_uuid=other.uuid, indicator_uuid=ind.uuid, wave_uuid=wave.uuid, value=4), "k")
+        for unit, value in ((own, 3), (other, 4)):
+            store.add(IndicatorValue(municipality_uuid=unit.uuid, indicator_uuid=ind.uuid, wave_uuid=wave.uuid,
+                                     value=value), "k")
         store.update(dataclasses.replace(wave, notes="renamed by Kumanovo"), "k")
         result = sync_with_hub(store, login(hub, "kumanovo", "mk-kumanovo-pw"))
         assert result.sent == 1 and len(result.refused) == 2
@@ -109,8 +109,8 @@ def test_sync_refuses_changes_outside_the_accounts_rights_record_by_record(hub, 
 
         assert {p.refused is not None for p in pending_changes(store)} == {True}
     with psycopg.connect(login(hub, "staff", "staff-pw")) as conn:
-        values = conn.execute("SELECT m.registry_id, v.value FROM rm_hub.indicator_values v JOIN rm_hub.municipalities m "
-                              "ON m.uuid = v.municipality_uuid").fetchall()
+        values = conn.execute("SELECT m.registry_id, v.value FROM rm_hub.indicator_values v "
+                              "JOIN rm_hub.municipalities m ON m.uuid = v.municipality_uuid").fetchall()
         assert values == [("mk-kumanovo", 3.0)]
         geom_type = conn.execute("SELECT type FROM geometry_columns WHERE f_table_name = 'municipalities'").fetchone()
         assert geom_type[0] == "MULTIPOLYGON"
@@ -146,7 +146,8 @@ def test_four_laptops_sync_concurrently_and_lose_nothing(hub, tmp_path: Path) ->
 
     sync_all()  # at the same time
     with psycopg.connect(login(hub, "staff", "staff-pw")) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM rm_hub.changes WHERE table_name = 'indicator_values'").fetchone()[0] == 4000
+        changes = conn.execute("SELECT COUNT(*) FROM rm_hub.changes WHERE table_name = 'indicator_values'")
+        assert changes.fetchone()[0] == 4000
         assert conn.execute("SELECT COUNT(*) FROM rm_hub.indicator_values").fetchone()[0] == 4000
     sync_all()  # one more each
     for path, _ in laptops:

@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests_helpers import run_cli
 
 from resilience_map.domain.enums import Country
 from resilience_map.domain.records import IndicatorDefinition, IndicatorValue, StudyWave
 from resilience_map.store import ProjectStore
-from tests_helpers import run_cli
 
 
 def sha256(path: Path) -> str:
@@ -143,8 +143,9 @@ def test_migration_from_schema_1_numbers_the_history(demo_project: Path) -> None
     conn.close()
     with ProjectStore.open(demo_project) as store:
         assert store.migration_backup is not None and store.info().schema_version == 2
-        rows = store.connection.execute("SELECT COUNT(seq), COUNT(DISTINCT seq), MIN(seq), MAX(seq), "
-                                        "COUNT(DISTINCT origin) FROM change_history WHERE table_name != 'rm_meta'").fetchone()
+        rows = store.connection.execute(
+            "SELECT COUNT(seq), COUNT(DISTINCT seq), MIN(seq), MAX(seq), COUNT(DISTINCT origin) "
+            "FROM change_history WHERE table_name != 'rm_meta'").fetchone()
         assert rows[0] == rows[1] == rows[3] and rows[2] == 1 and rows[4] == 1
         v = store.list(IndicatorValue)[0]
         store.update(dataclasses.replace(v, value=v.value), "x")

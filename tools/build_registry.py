@@ -211,7 +211,7 @@ def resolve_seats(rows: list[dict[str, str]], cities: dict[int, dict]) -> list[s
         else:
             keys = [(cc, _key(row["seat_name"]))] * 2 + [(cc, _folded(row["seat_name"]))]
             found: set[int] = set()
-            for table, key in zip(tables, keys):
+            for table, key in zip(tables, keys, strict=True):
                 found = table.get(key, set())
                 if found:
                     break

@@ -12,6 +12,8 @@ from enum import Enum
 class StrEnum(str, Enum):
     """A string enumeration whose ``str()`` is its stored value."""
 
+    _value_: str
+
     def __str__(self) -> str:
         return self.value
 

@@ -4,9 +4,10 @@ rules every way of entering data shares (forms, table paste, imports, the store 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
+
+from resilience_map.domain.memo import memoise
 
 #: SQLite stores integers as signed 64-bit numbers.
 SQLITE_INT_MIN = -(2**63)
@@ -59,7 +60,7 @@ def check_record_numbers(record: object) -> None:
         check_number(name, value)
 
 
-@functools.cache
+@memoise
 def _field_names(record_type: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(record_type))
 

@@ -46,9 +46,9 @@ def visible_activities(activities: Iterable[HubActivity], start: date | None, en
     return visible
 
 
-def activity_markers(activities: Iterable[HubActivity], units: Mapping[str, Municipality]) -> list[dict]:
+def activity_markers(activities: Iterable[HubActivity], units: Mapping[str, Municipality]) -> list[dict[str, object]]:
     """JSON for the page. Text is sent as data and inserted with textContent there."""
-    markers = []
+    markers: list[dict[str, object]] = []
     for a in activities:
         participants = [p.municipality_uuid for p in a.participants if p.municipality_uuid in units]
         markers.append({

@@ -38,9 +38,9 @@ def counted_units(units: Iterable[Municipality]) -> list[Municipality]:
 
 
 def coverage_symbols(structures: Iterable[PreventionStructure],
-                     types: Collection[StructureType] | None = None) -> dict[str, list[dict]]:
+                     types: Collection[StructureType] | None = None) -> dict[str, list[dict[str, str]]]:
     """Municipality uuid → the structures to draw there: type, status, name."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, str]]] = {}
     for s in structures:
         if types is None or s.structure_type in types:
             out.setdefault(s.municipality_uuid, []).append(

@@ -50,7 +50,7 @@ class MapSource(Protocol):
 
     title: str
     units: list[Municipality]
-    boundaries: dict
+    boundaries: dict[str, BaseGeometry]
     indicators: list[IndicatorDefinition]
     waves: list[StudyWave]
     values: list[IndicatorValue]
@@ -183,7 +183,7 @@ def _inline_images(css: str) -> str:
     """leaflet.css refers to images/*.png: put them in the file as data URIs."""
     folder = leaflet_asset("leaflet.css").parent
 
-    def data_uri(match: re.Match) -> str:
+    def data_uri(match: re.Match[str]) -> str:
         image = folder / match.group(1)
         if not image.exists():
             return "none"

@@ -7,9 +7,11 @@ map or a briefing (``cli.job``), so nothing here needs Qt.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from shapely.geometry.base import BaseGeometry
 
@@ -25,6 +27,9 @@ from resilience_map.domain.records import (
 )
 from resilience_map.maps.choropleth import index_values
 from resilience_map.store.credits import boundary_credits, credit_lines
+
+if TYPE_CHECKING:
+    from resilience_map.store import ProjectStore
 
 DEFAULT_SYNTHETIC_LABEL = "Demo data – not study results"
 
@@ -49,7 +54,7 @@ class ProjectData:
     boundary_credits: tuple[str, ...] = ()
 
     @classmethod
-    def read(cls, store) -> ProjectData:
+    def read(cls, store: ProjectStore) -> ProjectData:
         """Read everything from an open :class:`~resilience_map.store.ProjectStore`."""
         info = store.info()
         values = store.list(IndicatorValue)
@@ -70,7 +75,7 @@ class ProjectData:
         )
 
     @classmethod
-    def open(cls, path) -> ProjectData:
+    def open(cls, path: str | os.PathLike[str]) -> ProjectData:
         """Read a project file without locking it (exports never write)."""
         from resilience_map.store import ProjectStore
 
@@ -90,14 +95,14 @@ class ProjectData:
     def value_index(self) -> dict[tuple[str, str], dict[str, float]]:
         return index_values(self.values)
 
-    def country_borders(self, tolerance: float) -> dict:
+    def country_borders(self, tolerance: float) -> dict[str, BaseGeometry]:
         """Country outlines as lines (the map's own, :mod:`maps.country_borders`), simplified
         to a tolerance for print; computed once per tolerance."""
         import shapely
 
         from resilience_map.maps.country_borders import country_outlines
 
-        memo = self.__dict__.setdefault("_borders_memo", {})
+        memo: dict[float, dict[str, BaseGeometry]] = self.__dict__.setdefault("_borders_memo", {})
         if tolerance not in memo:
             memo[tolerance] = {country: shapely.simplify(outline.boundary, tolerance)
                                for country, outline in country_outlines(self.units, self.boundaries).items()}

@@ -15,10 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:  # pyproj is imported when first needed (start-up time)
+    from pyproj import Transformer
 
 Bounds = tuple[float, float, float, float]
 
@@ -40,13 +44,14 @@ class MapProjection:
         )
 
     @cached_property
-    def _transformer(self):
+    def _transformer(self) -> Transformer:
         from pyproj import Transformer
 
         return Transformer.from_crs("EPSG:4326", self.proj_string, always_xy=True)
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self._transformer.transform(lon, lat)
+        # pyproj types the result loosely; arrays in give arrays out.
+        return cast("tuple[np.ndarray, np.ndarray]", self._transformer.transform(lon, lat))
 
     def geometries(self, geoms: Sequence[BaseGeometry]) -> np.ndarray:
         """Project many geometries in one vectorised pass."""
@@ -104,14 +109,14 @@ def least_covered(
     Ties (e.g. several boxes over empty sea) go to the box overlapping the fewest ``avoid``
     boxes (country extents), then to the earlier candidate.
     """
-    obstacles = np.asarray(obstacles, dtype=object)
-    tree = shapely.STRtree(obstacles) if len(obstacles) else None
+    drawn = np.asarray(obstacles, dtype=object)
+    tree = shapely.STRtree(drawn) if len(drawn) else None
     scores = []
     for i, (x0, y0, x1, y1) in enumerate(candidates):
         box = shapely.box(x0, y0, x1, y1)
         covered = 0.0
         if tree is not None:
-            hits = obstacles[tree.query(box)]
+            hits = drawn[tree.query(box)]
             covered = float(shapely.area(shapely.intersection(hits, box)).sum()) / max(box.area, 1e-9)
         clashes = sum(x0 < a1 and x1 > a0 and y0 < b1 and y1 > b0 for a0, b0, a1, b1 in avoid)
         scores.append((round(covered, 3), clashes, i))

@@ -10,14 +10,14 @@ Geometry stays in longitude/latitude; a renderer projects it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from resilience_map.domain.enums import Country, StrEnum, UnitKind
-from resilience_map.domain.records import Municipality, StudyWave
+from resilience_map.domain.enums import ActivityType, Country, StrEnum, StructureType, UnitKind
+from resilience_map.domain.records import HubActivity, Municipality, PreventionStructure, StudyWave
 from resilience_map.domain.scripts import cyrillic_language
 from resilience_map.maps.activities import date_label
 from resilience_map.maps.choropleth import ChoroplethSettings, ChoroplethStyle, build_choropleth
@@ -238,9 +238,7 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
     areas = tuple(
         Area(u.uuid, data.boundaries[u.uuid], *fill_of(u.uuid), u.uuid in style.highlight) for u in filled
     )
-    seat_marks = tuple(
-        Seat(u.uuid, u.seat_lon, u.seat_lat, *fill_of(u.uuid), u.uuid in style.highlight) for u in seats
-    )  # type: ignore[arg-type]
+    seat_marks = tuple(Seat(u.uuid, *_seat(u), *fill_of(u.uuid), u.uuid in style.highlight) for u in seats)
     anchors = _anchors(filled, seats, data)
     extent = style.extent or _bounds([*(a.geometry for a in areas)], seat_marks)
     legend = _legend(chor, style, data, seats)
@@ -266,14 +264,21 @@ def build_scene(data: ProjectData, style: SceneStyle) -> MapScene:
     )
 
 
+def _seat(unit: Municipality) -> tuple[float, float]:
+    """(lon, lat) of a unit drawn at its seat: only units with a seat are (a record has both
+    coordinates or neither)."""
+    assert unit.seat_lon is not None and unit.seat_lat is not None
+    return unit.seat_lon, unit.seat_lat
+
+
 def _near(
     filled: list[Municipality], seats: list[Municipality], data: ProjectData, extent: Bounds
 ) -> tuple[list[Municipality], list[Municipality]]:
     x0, y0, x1, y1 = extent
     dx, dy = (x1 - x0) * 0.25, (y1 - y0) * 0.25
     window = shapely.box(x0 - dx, y0 - dy, x1 + dx, y1 + dy)
-    hits = shapely.intersects(window, [data.boundaries[u.uuid] for u in filled]) if filled else []
-    near_seats = [u for u in seats if x0 - dx <= u.seat_lon <= x1 + dx and y0 - dy <= u.seat_lat <= y1 + dy]  # type: ignore[operator]
+    hits: Iterable[bool] = shapely.intersects(window, [data.boundaries[u.uuid] for u in filled]) if filled else []
+    near_seats = [u for u in seats if x0 - dx <= _seat(u)[0] <= x1 + dx and y0 - dy <= _seat(u)[1] <= y1 + dy]
     return [u for u, hit in zip(filled, hits, strict=False) if hit], near_seats
 
 
@@ -288,7 +293,9 @@ def _choropleth(data: ProjectData, style: SceneStyle, drawn_ids: list[str]) -> C
     )
 
 
-def _fill_function(chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData):
+def _fill_function(
+    chor: ChoroplethStyle | None, style: SceneStyle, data: ProjectData
+) -> Callable[[str], tuple[str, bool]]:
     """uuid → (fill colour, no data?)."""
     if chor is None:
 
@@ -314,7 +321,7 @@ def _anchors(
     """Where a unit's symbols and label sit: a point inside its polygon, else its seat."""
     points = shapely.point_on_surface([data.boundaries[u.uuid] for u in filled])
     out = {u.uuid: (float(p.x), float(p.y)) for u, p in zip(filled, points, strict=False)}
-    out.update({u.uuid: (u.seat_lon, u.seat_lat) for u in seats})  # type: ignore[misc]
+    out.update({u.uuid: _seat(u) for u in seats})
     for u in data.units:  # outlined cities and sub-units without polygons: their seat
         if u.uuid not in out and u.seat_lon is not None and u.seat_lat is not None:
             out[u.uuid] = (u.seat_lon, u.seat_lat)
@@ -329,7 +336,7 @@ def _symbols(
         return style.country is None or (unit is not None and unit.country is style.country)
 
     if Layer.COVERAGE in style.layers:
-        per_unit: dict[str, list] = {}
+        per_unit: dict[str, list[PreventionStructure]] = {}
         for s in data.structures:
             if not shown(s.municipality_uuid):
                 continue
@@ -361,7 +368,7 @@ def _symbols(
                     title=f"Strong Cities Network member since {u.scn_member_since:%B %Y}",
                 )
     if Layer.ACTIVITIES in style.layers:
-        by_place: dict[tuple[float, float], list] = {}
+        by_place: dict[tuple[float, float], list[HubActivity]] = {}
         for a in data.activities:
             if a.host_lon is not None and a.host_lat is not None:
                 by_place.setdefault((round(a.host_lon, 4), round(a.host_lat, 4)), []).append(a)
@@ -397,7 +404,7 @@ def _labels(
         and (style.country is None or data.by_uuid[u].country is style.country)
     ]
 
-    def rank(u: Municipality) -> tuple:
+    def rank(u: Municipality) -> tuple[bool, bool, int, float, str]:
         area = data.boundaries[u.uuid].area if u.uuid in data.boundaries else 0.0
         return (
             u.uuid not in style.highlight,
@@ -450,11 +457,11 @@ def _legend(
             )
         )
     if Layer.COVERAGE in style.layers:
-        counts: dict = {}
+        places: dict[StructureType, set[str]] = {}
         for s in data.structures:
-            counts.setdefault(s.structure_type, set()).add(s.municipality_uuid)
+            places.setdefault(s.structure_type, set()).add(s.municipality_uuid)
         items = [
-            LegendItem(t.label, STRUCTURE_COLORS[t], len(u), STRUCTURE_SHAPES[t]) for t, u in counts.items()
+            LegendItem(t.label, STRUCTURE_COLORS[t], len(u), STRUCTURE_SHAPES[t]) for t, u in places.items()
         ]
         sections.append(
             LegendSection(
@@ -469,7 +476,7 @@ def _legend(
             LegendSection("Strong Cities Network", (LegendItem("member", SCN_COLOR, n, SCN_SHAPE),))
         )
     if Layer.ACTIVITIES in style.layers:
-        counts = {}
+        counts: dict[ActivityType, int] = {}
         for a in data.activities:
             if a.host_lon is not None:
                 counts[a.activity_type] = counts.get(a.activity_type, 0) + 1
@@ -505,26 +512,31 @@ def _bounds(geoms: list[BaseGeometry], seats: Iterable[Seat]) -> Bounds:
     everything = [*geoms, *(shapely.Point(s.lon, s.lat) for s in seats)]
     if not everything:
         return (18.4, 39.6, 23.1, 46.2)  # the six countries
-    return tuple(float(v) for v in shapely.total_bounds(everything))  # type: ignore[return-value]
+    return _total_bounds(everything)
 
 
 def _country_extents(data: ProjectData, filled: list[Municipality]) -> dict[str, Bounds]:
     out: dict[str, list[BaseGeometry]] = {}
     for u in filled:
         out.setdefault(u.country.value, []).append(data.boundaries[u.uuid])
-    return {c: tuple(float(v) for v in shapely.total_bounds(g)) for c, g in out.items()}  # type: ignore[misc]
+    return {c: _total_bounds(g) for c, g in out.items()}
+
+
+def _total_bounds(geoms: list[BaseGeometry]) -> Bounds:
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+    return x0, y0, x1, y1
 
 
 def unit_extent(data: ProjectData, uuids: Iterable[str], margin: float = 0.35) -> Bounds:
     """Lon/lat bounds around some units, widened by ``margin`` of their size (for locator maps)."""
     geoms = [data.boundaries[u] for u in uuids if u in data.boundaries]
     geoms += [
-        shapely.Point(data.by_uuid[u].seat_lon, data.by_uuid[u].seat_lat)
+        shapely.Point(*_seat(data.by_uuid[u]))
         for u in uuids
         if u not in data.boundaries and u in data.by_uuid and data.by_uuid[u].seat_lon is not None
     ]
     if not geoms:
         raise ValueError("nothing to show: none of these municipalities has a boundary or a seat")
-    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+    x0, y0, x1, y1 = _total_bounds(geoms)
     dx, dy = max(x1 - x0, 0.08), max(y1 - y0, 0.06)
     return (x0 - dx * margin, y0 - dy * margin, x1 + dx * margin, y1 + dy * margin)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from shapely.geometry.base import BaseGeometry
 
-from resilience_map.io.attribution import BoundaryCredit, complete_credit
+from resilience_map.io.attribution import complete_credit
 from resilience_map.io.boundary_import import (
     BoundaryChange,
     ImportResult,
@@ -30,6 +30,7 @@ from resilience_map.io.boundary_import import (
 from resilience_map.io.boundary_plan import BoundaryImportPlan, write_csv_rows
 from resilience_map.session.commands import ChangeLog, Command
 from resilience_map.session.session import ProjectSession
+from resilience_map.store.credits import BoundaryCredit
 from resilience_map.store.errors import ProjectError
 from resilience_map.store.project import ProjectStore
 
@@ -122,7 +123,7 @@ def import_boundary_files(session: ProjectSession, paths: Sequence[Path], *, cou
         why = store.read_only_reason or f"{store.path.name} is read-only"
         raise ProjectError(f"{why}; nothing was imported.")
     planned: list[Planned] = []
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     for path in map(Path, paths):
         plan = plan_for_project(store, path, country)
         credit = (credits or {}).get(path.name) or complete_credit(plan.credit, source, licence)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, cast
 
 from shapely.geometry.base import BaseGeometry
 
@@ -28,8 +28,22 @@ from resilience_map.session.events import BoundariesChanged, Event, MetaChanged,
 from resilience_map.store.errors import StaleRecordError
 from resilience_map.store.project import ProjectStore
 from resilience_map.store.stale import stamp
+from resilience_map.store.writing import Changes
 
 _KIND_ORDER = {record_type: i for i, record_type in enumerate(KINDS)}
+
+
+class _Parts(TypedDict):
+    """One record type's share of a step, as :class:`RecordsChanged` carries it."""
+
+    added: list[Record]
+    updated: list[tuple[Record, Record]]
+    removed: list[Record]
+
+
+def _record_type(before: Record | None, after: Record | None) -> type[Record]:
+    """The type of a record moving between two states (at least one of them is a record)."""
+    return type(cast(Record, after if after is not None else before))
 
 
 class ChangeLog:
@@ -37,12 +51,12 @@ class ChangeLog:
 
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
-        self._records: dict[type[Record], dict[str, list]] = {}
-        self._boundaries: tuple[dict, dict] = ({}, {})
+        self._records: dict[type[Record], _Parts] = {}
+        self._boundaries: tuple[dict[str, BaseGeometry | None], dict[str, BaseGeometry | None]] = ({}, {})
         self._meta: dict[str, tuple[str | None, str | None]] = {}
 
     def record(self, before: Record | None, after: Record | None) -> None:
-        record_type = type(after if after is not None else before)
+        record_type = _record_type(before, after)
         parts = self._records.setdefault(record_type, {"added": [], "updated": [], "removed": []})
         if before is None and after is not None:
             parts["added"].append(after)
@@ -96,7 +110,7 @@ class Transition:
 
     @property
     def record_type(self) -> type[Record]:
-        return type(self.after if self.after is not None else self.before)
+        return _record_type(self.before, self.after)
 
     @property
     def uuid(self) -> str:
@@ -171,7 +185,7 @@ def _batches(transitions: Sequence[Transition], forward: bool, first: bool
 
 
 def _write(store: ProjectStore, action: Action, group: list[Transition], targets: list[Record | None],
-           author: str, expected: dict[str, int | None], changes: list) -> list[Record | None]:
+           author: str, expected: dict[str, int | None], changes: Changes) -> list[Record | None]:
     """Put one batch of records into their target states; returns them as stored."""
     records = [r for r in targets if r is not None]
     if action == "delete":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from resilience_map.domain.records import (
     HubActivity,
@@ -149,7 +149,7 @@ class ProjectIndexes:
                 self.activities_by_unit.setdefault(p.municipality_uuid, set()).add(activity.uuid)
 
     def apply(self, event: RecordsChanged) -> None:
-        tables: dict[type[Record], RecordTable] = {
+        tables: dict[type[Record], RecordTable[Any]] = {
             Municipality: self.municipalities, IndicatorDefinition: self.indicators,
             StudyWave: self.waves, PreventionStructure: self.structures, HubActivity: self.activities}
         if event.record_type is IndicatorValue:

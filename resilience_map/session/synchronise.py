@@ -163,7 +163,7 @@ def decision_value(store: ProjectStore, conflict: OpenConflict, value: object) -
     if kind is None or conflict.field not in kind.record_type.content_fields():
         return value
     try:
-        typed = from_column(to_column(value), field_types(kind.record_type)[conflict.field])  # type: ignore[arg-type]
+        typed = from_column(to_column(value), field_types(kind.record_type)[conflict.field])
     except (TypeError, ValueError):
         raise ValidationError(conflict.field, f"“{value}” is not a valid value for this field") from None
     record = store.find(kind.record_type, conflict.record_uuid)

@@ -63,7 +63,7 @@ def claim_keys(conn: sqlite3.Connection, replica_id: str | None, hlc: Callable[[
         if existing is not None and existing != record.uuid:
             row = held.get(existing)
             if row is None:  # entered again after it was deleted: it is that record
-                out.append(dataclasses.replace(record, uuid=existing))  # type: ignore[type-var]
+                out.append(dataclasses.replace(record, uuid=existing))
                 continue
             if natural_key(conn, kind, row) != key:
                 words = _words(kind)
@@ -90,8 +90,9 @@ def _keys(conn: sqlite3.Connection, kind: RecordKind, records: Sequence[Record])
     for record in records:  # as lineage.natural_key makes them, without a dict per record
         parts = [to_json_value(getattr(record, n)) for n in names]
         for i in references_at:
-            if isinstance(parts[i], str):
-                parts[i] = canon.get(parts[i], parts[i])  # type: ignore[arg-type]
+            part = parts[i]
+            if isinstance(part, str):
+                parts[i] = canon.get(part, part)
         keys.append(key_text(parts))
     return keys
 
@@ -109,10 +110,10 @@ def _key_groups(conn: sqlite3.Connection, table: str, keys: Iterable[str]) -> di
     return {key: canon.get(uuid, uuid) for key, uuid in found.items()}
 
 
-def _rows(conn: sqlite3.Connection, table: str, uuids: set[str]) -> dict[str, dict]:
+def _rows(conn: sqlite3.Connection, table: str, uuids: set[str]) -> dict[str, dict[str, object]]:
     """The stored rows of these records (as dicts), for those that exist."""
     wanted = sorted(uuids)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, object]] = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start:start + 500]
         for row in conn.execute(f'SELECT * FROM "{table}" WHERE uuid IN ({",".join("?" * len(part))})', part):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from dataclasses import dataclass
+from typing import overload
 
 import shapely
 import shapely.errors
@@ -60,7 +61,8 @@ def initialise_container(conn: sqlite3.Connection) -> None:
         [
             ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
             ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
-            ("WGS 84 geodetic", WGS84_SRS_ID, "EPSG", 4326, _WGS84_WKT, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+            ("WGS 84 geodetic", WGS84_SRS_ID, "EPSG", 4326, _WGS84_WKT,
+             "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
         ],
     )
 
@@ -117,7 +119,8 @@ def touch_layer(conn: sqlite3.Connection, layer: LayerSpec) -> None:
 
 def layer_extent(conn: sqlite3.Connection, layer: LayerSpec) -> tuple[float | None, ...]:
     """Bounding box of every geometry in a feature table."""
-    rows = conn.execute(f'SELECT "{layer.geometry_column}" FROM "{layer.name}" WHERE "{layer.geometry_column}" IS NOT NULL')
+    column = layer.geometry_column
+    rows = conn.execute(f'SELECT "{column}" FROM "{layer.name}" WHERE "{column}" IS NOT NULL')
     geoms = [decode_geometry(r[0]) for r in rows]
     geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
@@ -148,6 +151,18 @@ def encode_geometry(geom: BaseGeometry | None, srs_id: int = WGS84_SRS_ID) -> by
 
 
 _ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+@overload
+def decode_geometry(blob: bytes) -> BaseGeometry: ...
+
+
+@overload
+def decode_geometry(blob: None) -> None: ...
+
+
+@overload
+def decode_geometry(blob: bytes | None) -> BaseGeometry | None: ...
 
 
 def decode_geometry(blob: bytes | None) -> BaseGeometry | None:

@@ -22,7 +22,7 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 #: VM instructions between two looks at the cancel flag and the clock (~50 µs of work).
@@ -135,7 +135,7 @@ def _is_empty(blob: object) -> int | None:
     return 1 if _envelope(blob) is None else 0
 
 
-def _coordinate(index: int):
+def _coordinate(index: int) -> Callable[[object], float | None]:
     def pick(blob: object) -> float | None:
         env = _envelope(blob)
         return None if env is None else env[index]

@@ -9,6 +9,7 @@ the record any more, the next merge that touches what referred to it looks at it
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 
 from resilience_map.domain.records import Record
 from resilience_map.store.aliases import REFERENCES
@@ -19,7 +20,7 @@ from resilience_map.store.resolve import WHOLE_RECORD_FIELD, Conflict, GroupStat
 HELD_DELETE = WHOLE_RECORD_FIELD
 
 
-def add_referenced_parents(conn, touched: dict[str, set[str]]) -> None:
+def add_referenced_parents(conn: sqlite3.Connection, touched: dict[str, set[str]]) -> None:
     """A removed child may free a parent whose delete was held back: look at it again."""
     held = {(t, u) for t, u in conn.execute(
         'SELECT table_name, record_uuid FROM "sync_conflicts" WHERE field = ? AND kept_write = ?',
@@ -36,7 +37,7 @@ def add_referenced_parents(conn, touched: dict[str, set[str]]) -> None:
                         touched.setdefault(parent, set()).add(pid)
 
 
-def still_referenced(conn, table: str, uuids: list[str]) -> bool:
+def still_referenced(conn: sqlite3.Connection, table: str, uuids: list[str]) -> bool:
     """Whether any record refers to one of these uuids."""
     marks = ",".join("?" * len(uuids))
     return any(conn.execute(f'SELECT 1 FROM "{child}" WHERE "{column}" IN ({marks}) LIMIT 1',

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Mapping
 
 from resilience_map.domain.kinds import RecordKind
 from resilience_map.store.aliases import chunks
@@ -47,8 +48,9 @@ class KeySettler:
     key); ``rows(uuids)`` reads their current rows.
     """
 
-    def __init__(self, conn, table: str, canonical: Callable[[str], str],
-                 states: Callable[[list[str]], list[GroupState]], rows: Callable[[list[str]], dict]) -> None:
+    def __init__(self, conn: sqlite3.Connection, table: str, canonical: Callable[[str], str],
+                 states: Callable[[list[str]], list[GroupState]],
+                 rows: Callable[[list[str]], dict[str, sqlite3.Row]]) -> None:
         self.conn, self.table, self.canonical = conn, table, canonical
         self.kind: RecordKind = kind_of_table(table)
         self._states, self._rows = states, rows
@@ -137,10 +139,10 @@ class KeySettler:
             self._wanted[s.uuid] = natural_key(None, self.kind, s.values or {}, self.canonical)
         return self._wanted[s.uuid]
 
-    def _parts(self, values) -> tuple[object, ...]:
+    def _parts(self, values: Mapping[str, object] | sqlite3.Row) -> tuple[object, ...]:
         """A key's values (references by canonical uuid), from a row or a state's values."""
-        return tuple(self.canonical(values[n]) if n in REFERENCE_FIELDS and isinstance(values[n], str)
-                     else values[n] for n in self.kind.natural_key)
+        return tuple(self.canonical(v) if isinstance(v := values[n], str) and n in REFERENCE_FIELDS else v
+                     for n in self.kind.natural_key)
 
     def _created_key(self, uuid: str) -> str | None:
         """The key the record was created with (every uuid merged into it was created with it)."""

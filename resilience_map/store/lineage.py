@@ -22,6 +22,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from resilience_map.domain.kinds import RecordKind, kind_by_table
+from resilience_map.domain.memo import memoise
 from resilience_map.store.schema import RECORD_TABLES, _base_type, field_types
 
 #: Operations that write every field of a record at once (``field`` is NULL on these rows).
@@ -66,8 +67,8 @@ class Write:
         self.author, self.changed_at, self.change_set = author, changed_at, change_set
         #: World-wide identity: the replica that made it and its sequence number there.
         self.id = f"{origin}:{seq}"
-        self._new: dict | None = None
-        self._old: dict | None = None
+        self._new: dict[str, typing.Any] | None = None  # the JSON snapshots, parsed when first read
+        self._old: dict[str, typing.Any] | None = None
 
     def __repr__(self) -> str:
         return f"Write({self.id} {self.operation} {self.table} {self.uuid} {self.field or ''})"
@@ -90,9 +91,9 @@ class Write:
             return ()
         if self.whole_record:
             return fields
-        return (self.field,) if self.field in fields else ()
+        return (self.field,) if self.field is not None and self.field in fields else ()
 
-    def snapshot(self, which: str = "new") -> dict:
+    def snapshot(self, which: str = "new") -> dict[str, typing.Any]:
         """The full record a whole-record write carries (new state; old state for deletes)."""
         if which == "new":
             if self._new is None:
@@ -125,7 +126,7 @@ def history_value(table: str, name: str, text: str | None) -> object:
     return parse(text) if parse is not None else text
 
 
-@functools.cache
+@memoise
 def _parser(table: str, name: str) -> Callable[[str], object] | None:
     """How the history keeps a field: numbers, flags, lists and dicts as JSON text (None: as is).
     Plain numbers are parsed without the JSON machinery — a merge reads tens of thousands."""
@@ -149,7 +150,7 @@ def _number(text: str) -> object:
 RECORD_TABLES_BY_NAME = {t.name: t for t in RECORD_TABLES.values()}
 
 
-@functools.cache
+@memoise
 def record_fields(table: str) -> tuple[str, ...]:
     """Fields a merge decides one by one: the record's content fields (+ its boundary)."""
     fields = tuple(RECORD_TABLES_BY_NAME[table].record_type.content_fields())
@@ -212,10 +213,12 @@ def heads(writes: Iterable[Write], fields: Sequence[str]) -> dict[str, list[Writ
     return out
 
 
-def write_from_row(row: Sequence[object] | Mapping[str, object]) -> Write:
-    """A history row (``WRITE_COLUMNS`` in order, or a mapping with those names) as a write."""
-    if isinstance(row, Mapping) or hasattr(row, "keys"):
-        row = [row[c] for c in WRITE_COLUMNS]  # type: ignore[index]
+def write_from_row(row: Sequence[typing.Any] | Mapping[str, typing.Any]) -> Write:
+    """A history row (``WRITE_COLUMNS`` in order, or a mapping with those names) as a write.
+
+    Its values are what SQLite holds in the history table's columns, hence ``Any``."""
+    if isinstance(row, Mapping) or hasattr(row, "keys"):  # a mapping or a sqlite3.Row
+        row = [typing.cast("Mapping[str, typing.Any]", row)[c] for c in WRITE_COLUMNS]
     (origin, seq, hlc, base, table, uuid, operation, field, old, new, payload, author, changed_at,
      change_set) = row
     return Write(origin, seq, hlc, tuple(base.split()) if base else (), table, uuid, operation, field, old, new,

@@ -15,8 +15,10 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from resilience_map.domain.kinds import all_kinds, kind_of
+from resilience_map.domain.memo import memoise
 from resilience_map.domain.records import HubActivity, Municipality, Record
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store.aliases import REFERENCES, Aliases, chunks
@@ -35,6 +37,9 @@ from resilience_map.store.lineage import (
 from resilience_map.store.merge_result import MergeResult
 from resilience_map.store.resolve import Conflict, GroupState, resolve
 from resilience_map.store.schema import record_from_json, record_from_row, to_column, to_json_value
+
+if TYPE_CHECKING:
+    from resilience_map.store.project import ProjectStore
 
 __all__ = ["HELD_DELETE", "TABLE_ORDER", "Materializer", "MergeResult"]
 
@@ -59,7 +64,7 @@ class _Step:
 class Materializer:
     """Writes the merged state of touched records into their tables."""
 
-    def __init__(self, store, aliases: Aliases, result: MergeResult, fresh: Sequence[Write] = (),
+    def __init__(self, store: ProjectStore, aliases: Aliases, result: MergeResult, fresh: Sequence[Write] = (),
                  history_mark: int | None = None) -> None:
         """``fresh``: writes just added to the history (above fid ``history_mark``), already in
         memory, so that reading a record's writes reads only the older ones."""
@@ -82,8 +87,8 @@ class Materializer:
                 states[table] = self.states(table, sorted(touched[table]))
                 if keyed(table):
                     settler = KeySettler(self.conn, table, self.aliases.canonical,
-                                         lambda uuids, t=table: self.states(t, uuids),
-                                         lambda uuids, t=table: self.rows(t, uuids))
+                                         functools.partial(self.states, table),
+                                         functools.partial(self.rows, table))
                     states[table] = settler.settle(states[table])
         for table in TABLE_ORDER:  # parents first: what children refer to exists
             if keyed(table):
@@ -381,7 +386,7 @@ def _column(value: object) -> object:
 _PLAIN = (str, int, float)
 
 
-@functools.cache
+@memoise
 def _content_fields(record_type: type[Record]) -> tuple[str, ...]:
     return tuple(record_type.content_fields())
 

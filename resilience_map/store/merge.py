@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from resilience_map.store.aliases import Aliases, chunks
 from resilience_map.store.keys import KEY_CONFLICT, keyed
@@ -31,6 +32,9 @@ from resilience_map.store.lineage import (
 )
 from resilience_map.store.materialize import HELD_DELETE, TABLE_ORDER, Materializer, MergeResult
 from resilience_map.store.resolve import Conflict, GroupState, resolve
+
+if TYPE_CHECKING:
+    from resilience_map.store.project import ProjectStore
 
 __all__ = ["HELD_DELETE", "TABLE_ORDER", "Aliases", "Conflict", "GroupState", "Materializer", "MergeResult",
            "known_ids", "merge_writes", "rematerialize", "resolve", "state_of", "write_decision"]
@@ -49,7 +53,7 @@ def known_ids(conn: sqlite3.Connection, writes: Iterable[Write]) -> set[str]:
     return known
 
 
-def merge_writes(store, writes: Sequence[Write]) -> MergeResult:
+def merge_writes(store: ProjectStore, writes: Sequence[Write]) -> MergeResult:
     """Store and apply the writes this copy has not seen (inside ``store.transaction()``)."""
     conn: sqlite3.Connection = store.connection
     result = MergeResult()
@@ -81,12 +85,12 @@ def merge_writes(store, writes: Sequence[Write]) -> MergeResult:
     return result
 
 
-def _row(w: Write) -> tuple:
+def _row(w: Write) -> tuple[object, ...]:
     return (w.origin, w.seq, w.hlc, " ".join(w.base), w.table, w.uuid, w.operation, w.field,
             w.old_value, w.new_value, w.payload, w.author, w.changed_at, w.change_set)
 
 
-def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
+def rematerialize(store: ProjectStore, touched: dict[str, set[str]]) -> MergeResult:
     """Recompute records from their writes after a local decision or revert (in a transaction)."""
     store.connection.execute("PRAGMA defer_foreign_keys = ON")
     result = MergeResult()
@@ -94,7 +98,7 @@ def rematerialize(store, touched: dict[str, set[str]]) -> MergeResult:
     return result
 
 
-def write_decision(store, table: str, uuid: str, field: str, value: object, author: str) -> MergeResult:
+def write_decision(store: ProjectStore, table: str, uuid: str, field: str, value: object, author: str) -> MergeResult:
     """A local change that replaces every value of ``field`` this copy holds — the decision of a
     conflict. It is an ordinary change: it syncs, and settles the conflict everywhere.
 
@@ -135,7 +139,7 @@ def _content(state: GroupState) -> dict[str, object]:
     return values
 
 
-def _boundary(store, table: str, uuid: str) -> bytes | None:
+def _boundary(store: ProjectStore, table: str, uuid: str) -> bytes | None:
     """The boundary the project shows for a record now (None: none, or not a boundary table)."""
     if GEOMETRY_FIELD not in record_fields(table):
         return None
@@ -143,12 +147,12 @@ def _boundary(store, table: str, uuid: str) -> bytes | None:
     return bytes(row[0]) if row and row[0] is not None else None
 
 
-def state_of(store, table: str, uuid: str) -> GroupState:
+def state_of(store: ProjectStore, table: str, uuid: str) -> GroupState:
     """What the writes this copy holds say about one record."""
     return Materializer(store, Aliases(store.connection), MergeResult()).states(table, [uuid])[0]
 
 
-def settle_local(store, written: dict[str, set[str]]) -> MergeResult | None:
+def settle_local(store: ProjectStore, written: dict[str, set[str]]) -> MergeResult | None:
     """After local changes (in their transaction): recompute the records they wrote that have
     open conflicts, and — where they wrote a table with unique natural keys — the records sent
     back from a key, which may take it now. None when there is nothing to recompute."""

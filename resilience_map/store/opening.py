@@ -9,6 +9,7 @@ from pathlib import Path
 
 from resilience_map.domain.records import utc_now
 from resilience_map.store import geopackage as gpkg
+from resilience_map.store import schema
 from resilience_map.store.errors import (
     CorruptProjectError,
     NewerProjectError,
@@ -16,7 +17,6 @@ from resilience_map.store.errors import (
     project_error,
 )
 from resilience_map.store.guard import Interrupt
-from resilience_map.store import schema
 from resilience_map.store.replica import mint_unplaced
 from resilience_map.store.schema import APPLICATION_NAME, META_TABLE, create_schema
 from resilience_map.store.schema_check import check_schema

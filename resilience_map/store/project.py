@@ -265,11 +265,14 @@ class ProjectStore(StoreWriting):
 
 
 
-def _translating(action: str):
+_Method = Callable[..., object]
+
+
+def _translating(action: str) -> Callable[[_Method], _Method]:
     """Public store methods raise :class:`ProjectError` sentences, never raw sqlite3 errors."""
-    def wrap(method):
+    def wrap(method: _Method) -> _Method:
         @functools.wraps(method)
-        def translated(self: ProjectStore, *args, **kwargs):
+        def translated(self: ProjectStore, *args: object, **kwargs: object) -> object:
             try:
                 return method(self, *args, **kwargs)
             except (sqlite3.Error, OverflowError, UnicodeDecodeError) as exc:

@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
@@ -138,20 +139,20 @@ class StoreReading:
         if record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
             return [self._record(record_type, r, participants=participants.get(r["uuid"], ()))
-                    for r in rows]  # type: ignore[misc]
-        return [self._record(record_type, r) for r in rows]  # type: ignore[misc]
+                    for r in rows]
+        return [self._record(record_type, r) for r in rows]
 
     def _record(self, record_type: type[R], row: sqlite3.Row, **extra: object) -> R:
         """A row as a record; a value another program (or bit rot) made unreadable is one sentence."""
         try:
-            return record_from_row(record_type, row, **extra)  # type: ignore[return-value]
+            return record_from_row(record_type, row, **extra)
         except (ValueError, TypeError, KeyError) as exc:
             raise CorruptProjectError(
                 f"{self.path.name} holds a {kind_of(record_type).label} (id {row['uuid']}) with a value "
                 f"this version cannot read ({' '.join(str(exc).split())[:120]}); another program may have "
                 "changed it. Correct it in QGIS or restore a backup copy.") from exc
 
-    def _participants(self, activity_uuids: list[str]) -> dict[str, tuple[ActivityParticipant, ...]]:
+    def _participants(self, activity_uuids: builtins.list[str]) -> dict[str, tuple[ActivityParticipant, ...]]:
         out: dict[str, list[ActivityParticipant]] = {}
         rows = self._conn.execute(
             f'SELECT activity_uuid, municipality_uuid, role FROM "{PARTICIPANTS_LAYER.name}" ORDER BY fid')
@@ -181,15 +182,15 @@ class StoreReading:
         if record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
             return {r["uuid"]: record_from_row(record_type, r, participants=participants.get(r["uuid"], ()))
-                    for r in rows}  # type: ignore[misc]
-        return {r["uuid"]: record_from_row(record_type, r) for r in rows}  # type: ignore[misc]
+                    for r in rows}
+        return {r["uuid"]: record_from_row(record_type, r) for r in rows}
 
     def find(self, record_type: type[R], uuid: str) -> R | None:
         """The stored record with this uuid, or None if there is none (deleted or never made)."""
         found = self.list(record_type, uuid=uuid)
         return found[0] if found else None
 
-    def value_rows(self) -> list[tuple[str, str, str, str, float]]:
+    def value_rows(self) -> builtins.list[tuple[str, str, str, str, float]]:
         """(uuid, municipality, indicator, wave, value) of every whole-municipality indicator
         value (not neighbourhood values), in one read.
 
@@ -202,9 +203,10 @@ class StoreReading:
 
     def count(self, record_type: type[Record]) -> int:
         table = RECORD_TABLES[record_type]
-        return self._conn.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchone()[0]
+        count: int = self._conn.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchone()[0]
+        return count
 
-    def municipalities(self) -> list[Municipality]:
+    def municipalities(self) -> builtins.list[Municipality]:
         return self.list(Municipality)
 
     def municipality_by_registry_id(self, registry_id: str) -> Municipality:
@@ -230,7 +232,7 @@ class StoreReading:
         return dict(rows.fetchall())
 
     def history(self, record_uuid: str | None = None, limit: int | None = None,
-                operation: str | None = None) -> list[HistoryEntry]:
+                operation: str | None = None) -> builtins.list[HistoryEntry]:
         """Newest first; all of the project's history, one record's, or one operation's."""
         sql = f'SELECT * FROM "{HISTORY_LAYER.name}"'
         params: list[object] = []
@@ -256,7 +258,7 @@ class StoreReading:
         before that row, then every field change after it.
         """
         rows = [h for h in reversed(self.history(record_uuid)) if h.fid <= history_fid]
-        state: dict | None = None
+        state: dict[str, Any] | None = None  # a JSON snapshot
         for h in rows:
             if h.operation in ("insert", "restore") and h.field is None:
                 state = json.loads(h.new_value or "{}")
@@ -264,21 +266,22 @@ class StoreReading:
                 state = None
             elif state is not None and h.field and h.operation in ("update", "restore"):
                 state[h.field] = _from_history_text(record_type, h.field, h.new_value)
-        return None if state is None else record_from_json(record_type, state)  # type: ignore[return-value]
+        return None if state is None else record_from_json(record_type, state)
 
-    def query(self, q: RecordQuery) -> list[R]:
+    def query(self, q: RecordQuery) -> builtins.list[Record]:
         """A page of records, filtered and sorted in SQL (for large tables)."""
         sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=False)
         rows = self._conn.execute(sql, params).fetchall()
         if q.record_type is HubActivity:
             participants = self._participants([r["uuid"] for r in rows])
             return [self._record(HubActivity, r, participants=participants.get(r["uuid"], ()))
-                    for r in rows]  # type: ignore[misc]
-        return [self._record(q.record_type, r) for r in rows]  # type: ignore[misc]
+                    for r in rows]
+        return [self._record(q.record_type, r) for r in rows]
 
     def count_query(self, q: RecordQuery) -> int:
         sql, params = query_sql(q, RECORD_TABLES[q.record_type], self._conn, count=True)
-        return self._conn.execute(sql, params).fetchone()[0]
+        count: int = self._conn.execute(sql, params).fetchone()[0]
+        return count
 
     def info(self) -> ProjectInfo:
         counts = {t.name: self.count(rt) for rt, t in RECORD_TABLES.items()}

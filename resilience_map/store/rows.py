@@ -6,7 +6,6 @@ Shared by the store's writing code and the merge; no state, no SQL beyond what a
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import math
 import sqlite3
@@ -15,9 +14,10 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 import shapely
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from resilience_map.domain.memo import memoise
 from resilience_map.domain.records import (
     HubActivity,
     Municipality,
@@ -44,7 +44,7 @@ def record_json(record: Record) -> dict[str, object]:
     return {name: to_json_value(getattr(record, name)) for name in field_names(type(record))}
 
 
-@functools.cache
+@memoise
 def field_names(record_type: type[Record]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(record_type))
 
@@ -84,7 +84,7 @@ def same_type_runs(records: list[R]) -> Iterator[list[R]]:
         yield run
 
 
-@functools.cache
+@memoise
 def scalar_fields(record_type: type[Record]) -> bool:
     """No tuple or dict fields: the stored row and the history snapshot hold the same values."""
     hints = field_types(record_type)
@@ -127,9 +127,9 @@ def record_point(record: Record) -> Point | None:
 def as_multipolygon(geom: BaseGeometry | None) -> MultiPolygon | None:
     if geom is None:
         return None
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, Polygon):
         return MultiPolygon([geom])
-    if geom.geom_type == "MultiPolygon":
+    if isinstance(geom, MultiPolygon):
         return geom
     polygons = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
     if not polygons:

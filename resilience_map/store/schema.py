@@ -8,7 +8,6 @@ column lists that drift apart. Values are converted to SQLite types by
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 import types
@@ -19,6 +18,7 @@ from enum import Enum
 
 from resilience_map.domain.enums import ParticipationRole
 from resilience_map.domain.kinds import all_kinds
+from resilience_map.domain.memo import memoise
 from resilience_map.domain.records import (
     ActivityParticipant,
     Record,
@@ -51,7 +51,7 @@ class RecordTable:
         return list(_columns(self.record_type, self.excluded))
 
 
-@functools.cache
+@memoise
 def _columns(record_type: type[Record], excluded: tuple[str, ...]) -> tuple[str, ...]:
     """Stored columns of a record type, worked out once (``fields()`` is slow per row)."""
     return tuple(f.name for f in fields(record_type) if f.name not in excluded)
@@ -78,6 +78,8 @@ PARTICIPANTS_LAYER = LayerSpec("activity_participants", "Municipalities taking p
 HISTORY_LAYER = LayerSpec("change_history", "Every edit: who, when, record, field, old and new value")
 META_TABLE = "rm_meta"
 
+R = typing.TypeVar("R", bound=Record)
+
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "BOOLEAN", date: "DATE"}
 _REFERENCES = {
     "municipality_uuid": "municipalities(uuid)",
@@ -87,7 +89,7 @@ _REFERENCES = {
 }
 
 
-@functools.cache
+@memoise
 def field_types(record_type: type) -> dict[str, object]:
     """Resolved annotations of a record dataclass (strings → real types), resolved once."""
     return typing.get_type_hints(record_type)
@@ -106,7 +108,7 @@ def _sql_type(annotation: object) -> str:
     if isinstance(base, type) and issubclass(base, Enum):
         return "TEXT"
     if base in _SQL_TYPES:
-        return _SQL_TYPES[base]  # type: ignore[index]
+        return _SQL_TYPES[base]
     return "TEXT"  # tuples and dicts are stored as JSON text
 
 
@@ -236,13 +238,18 @@ def to_column(value: object) -> object:
     return plain
 
 
+#: Turns a stored (non-NULL) value into a field's type. Its input is whatever SQLite or the JSON
+#: of a history snapshot holds for that field (text, a number), hence ``Any``.
+Converter = typing.Callable[[typing.Any], object]
+
+
 def from_column(value: object, annotation: object) -> object:
     """What SQLite returned → the record field's Python type."""
     return None if value is None else converter(annotation)(value)
 
 
-@functools.cache
-def converter(annotation: object) -> typing.Callable[[object], object]:
+@memoise
+def converter(annotation: object) -> Converter:
     """The function that turns a stored (non-NULL) value into the field's type, built once per type."""
     base = _base_type(annotation)
     origin = typing.get_origin(base)
@@ -267,15 +274,15 @@ def _same(value: object) -> object:
     return value
 
 
-@functools.cache
-def _column_plan(record_type: type[Record]) -> tuple[tuple[str, typing.Callable[[object], object]], ...]:
+@memoise
+def _column_plan(record_type: type[Record]) -> tuple[tuple[str, Converter], ...]:
     hints = field_types(record_type)
     return tuple((name, converter(hints[name])) for name in RECORD_TABLES[record_type].columns())
 
 
-def record_from_row(record_type: type[Record], row: typing.Mapping[str, object], **extra: object) -> Record:
+def record_from_row(record_type: type[R], row: typing.Mapping[str, object] | sqlite3.Row, **extra: object) -> R:
     """Build a record from a sqlite3.Row (column names = field names)."""
-    values = {}
+    values: dict[str, typing.Any] = {}  # each converted to its field's type (the record checks)
     for name, convert in _column_plan(record_type):
         value = row[name]
         values[name] = value if value is None or convert is _same else convert(value)
@@ -283,9 +290,9 @@ def record_from_row(record_type: type[Record], row: typing.Mapping[str, object],
     return record_type(**values)
 
 
-def record_from_json(record_type: type[Record], data: typing.Mapping[str, object]) -> Record:
+def record_from_json(record_type: type[R], data: typing.Mapping[str, object]) -> R:
     """Inverse of the history snapshots: a JSON dict (as written by to_json_value) → record."""
-    values: dict[str, object] = {}
+    values: dict[str, typing.Any] = {}  # each converted to its field's type (the record checks)
     for name, annotation, convert, container in _json_plan(record_type):
         raw = data.get(name, _MISSING)
         if raw is _MISSING:
@@ -294,7 +301,8 @@ def record_from_json(record_type: type[Record], data: typing.Mapping[str, object
             values[name] = raw
         elif name == "participants":
             values[name] = tuple(ActivityParticipant(municipality_uuid=p["municipality_uuid"],
-                                                     role=ParticipationRole(p["role"])) for p in raw)
+                                                     role=ParticipationRole(p["role"]))
+                                 for p in typing.cast("list[dict[str, str]]", raw))
         elif container and isinstance(raw, (list, dict)):
             values[name] = from_column(json.dumps(raw), annotation)
         else:
@@ -303,10 +311,10 @@ def record_from_json(record_type: type[Record], data: typing.Mapping[str, object
 
 
 _MISSING = object()
-_Plan = tuple[tuple[str, object, typing.Callable[[object], object], bool], ...]
+_Plan = tuple[tuple[str, object, Converter, bool], ...]
 
 
-@functools.cache
+@memoise
 def _json_plan(record_type: type[Record]) -> _Plan:
     """(field, annotation, converter, is a list or dict) of every field, worked out once per record
     type: a merge turns tens of thousands of snapshots into records."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ from resilience_map.store.schema import (
     ALL_LAYERS,
     HISTORY_LAYER,
 )
+
+if typing.TYPE_CHECKING:
+    from resilience_map.store.project import ProjectStore
 
 
 @dataclass
@@ -185,7 +189,8 @@ class StoreTransactions(StoreReading):
         if tx.written and self.replica_id is not None:
             from resilience_map.store.merge import settle_local  # merge builds on this module's store
 
-            result = settle_local(self, tx.written)
+            # a ProjectStore is the only store there is; this class is one of its parts
+            result = settle_local(typing.cast("ProjectStore", self), tx.written)
             if result is not None:
                 tx.also_changed += [(None, r) for r in result.added] + list(result.updated)
                 tx.also_changed += [(r, None) for r in result.removed]
@@ -224,7 +229,10 @@ HistoryRow = tuple[str, str, "str | None", "str | None", "str | None", "bytes | 
 def _independent(rows: Sequence[HistoryRow]) -> Iterator[Sequence[HistoryRow]]:
     """The rows in runs within which no two rows of one record touch one field (a row for the
     whole record touches every field): a run's bases can all be read before it is written."""
-    start, whole, fields, records = 0, set(), set(), set()
+    start = 0
+    whole: set[str] = set()  # records a row rewrites whole
+    fields: set[tuple[str, str | None]] = set()
+    records: set[str] = set()
     for i, (uuid, _op, name, *_rest) in enumerate(rows):
         if uuid in whole or (name is None and uuid in records) or (uuid, name) in fields:
             yield rows[start:i]

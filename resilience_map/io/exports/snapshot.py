@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from shapely.geometry.base import BaseGeometry
+
 from resilience_map import __version__
 from resilience_map.domain.names import fold
 from resilience_map.domain.records import (
@@ -51,7 +53,7 @@ class ExportData:
     names: str = "latin"
     #: One line naming the boundary providers (the offline map shows it, its credits folded).
     credit_short: str = ""
-    boundaries: dict = field(default_factory=dict)
+    boundaries: dict[str, BaseGeometry] = field(default_factory=dict)
     wave: StudyWave | None = None
     indicator: IndicatorDefinition | None = None
     restricted_notes: int = 0
