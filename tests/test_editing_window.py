@@ -100,7 +100,7 @@ def test_map_restyles_live_after_a_value_edit(window: MainWindow, qtbot, demo_bo
 
 def test_backup_taken_on_open_can_be_restored(window: MainWindow, demo_project: Path) -> None:
     window.open_project(demo_project)
-    backups = list_backups(demo_project, backup_root())
+    backups = window.files.backups()  # waits for the copy taken on opening
     assert len(backups) == 1
     kumanovo = window.store.municipality_by_registry_id("mk-kumanovo")
     before = window.store.count(MunicipalityNote)  # the demo's notes from public pages

@@ -27,6 +27,7 @@ def backed_up(demo_project: Path, tmp_path: Path):
     root = tmp_path / "backups"
     session = ProjectSession(author="Tester", backup_root=root)
     session.open(demo_project)
+    session.wait_for_backup()  # made on a thread of its own while the window draws
     yield session, root, verified_backups(demo_project, root)
     session.close()
 
@@ -56,3 +57,23 @@ def test_a_failed_restore_keeps_the_project_open_and_unchanged(backed_up, demo_p
     notes = session.store.count(MunicipalityNote)
     restore_into(session, good[0], root)  # the sound copy: the note added since is gone
     assert session.store is not None and session.store.count(MunicipalityNote) == notes - 1
+
+
+def test_the_first_edit_waits_for_the_opening_backup_and_is_refused_without_one(
+        demo_project: Path, tmp_path: Path) -> None:
+    """The copy is made beside the window's start; no edit is written before a copy exists."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the backup folder should be")
+    session = ProjectSession(author="Tester", backup_root=blocked)
+    session.open(demo_project)  # opens at once: the map need not wait for the copy
+    kumanovo = session.require_store().municipality_by_registry_id("mk-kumanovo")
+    before = sha256(demo_project)
+    note = MunicipalityNote(municipality_uuid=kumanovo.uuid, category=NoteCategory.NEED, text="Waits")
+    with pytest.raises(ProjectError, match=r"^No backup copy of .*demo.gpkg.*nothing"):
+        session.do(add_records([note]))
+    assert sha256(demo_project) == before and len(session.stack) == 0
+    blocked.unlink()  # the user makes room: the next edit makes the copy, then saves
+    session.do(add_records([note]))
+    assert len(verified_backups(demo_project, blocked)) == 1
+    assert session.require_store().count(MunicipalityNote) > 0
+    session.close()

@@ -17,6 +17,7 @@ so matching and search compare *keys*: folded, script-independent forms.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ _LATIN_SPECIAL = {
 }
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+_LATIN_SPECIAL_TABLE = str.maketrans(_LATIN_SPECIAL)
 
 # Generic words around a name, already folded. Longest first so that
 # "gradska opstina" is removed before "opstina".
@@ -69,13 +72,17 @@ def fold(text: str | None) -> str:
     """Lowercase, transliterate Cyrillic, drop accents, collapse punctuation.
 
     Used wherever two spellings of one name must compare equal; the result is
-    plain ``[a-z0-9 ]``.
+    plain ``[a-z0-9 ]``. Names repeat (every search, table row and import row folds the
+    same few thousand), so results are remembered.
     """
     if not text:
         return ""
-    lowered = str(text).casefold()
-    latin = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
-    latin = "".join(_LATIN_SPECIAL.get(ch, ch) for ch in latin)
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    latin = text.casefold().translate(_CYRILLIC_TABLE).translate(_LATIN_SPECIAL_TABLE)
     decomposed = unicodedata.normalize("NFKD", latin)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", ascii_only).strip()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from resilience_map.domain.changes import ChangePlan
+from resilience_map.session.backups import OpeningBackup
 from resilience_map.session.commands import ChangeLog, Command, apply_plan
 from resilience_map.session.events import (
     Event,
@@ -28,7 +29,6 @@ from resilience_map.session.events import (
 )
 from resilience_map.session.indexes import ProjectIndexes
 from resilience_map.session.stack import CommandStack
-from resilience_map.store.backups import make_backup
 from resilience_map.store.errors import ProjectError
 from resilience_map.store.project import ProjectStore
 
@@ -53,6 +53,8 @@ class ProjectSession:
         self.indexes = ProjectIndexes()
         self.selection: str | None = None
         self.backup_root = backup_root
+        #: The copy taken when the project was opened for editing (see :class:`OpeningBackup`).
+        self.opening_backup: OpeningBackup | None = None
         self._author_policy: AuthorPolicy = (lambda: author) if isinstance(author, str) else author
         self._author = ""
 
@@ -61,18 +63,21 @@ class ProjectSession:
     def open(self, path: str | Path, read_only: bool = False) -> ProjectStore:
         """Open a project file (closing the current one only once the new one opened)."""
         store = ProjectStore.open(path, read_only=read_only)
-        try:
-            if self.backup_root is not None and not store.read_only:
-                try:
-                    make_backup(store.path, self.backup_root)
-                except OSError as exc:
-                    raise ProjectError(f"No backup copy of {store.path.name} could be made "
-                                       f"({exc.strerror or exc}); the project was not opened.") from exc
-        except BaseException:
-            store.close()
-            raise
         self.adopt(store)
+        if self.backup_root is not None and not store.read_only:  # made while the window draws
+            self.opening_backup = OpeningBackup(store.path, self.backup_root)
+            store.before_write = self._require_backup
         return store
+
+    def _require_backup(self) -> None:
+        if self.opening_backup is not None and self.store is not None:
+            self.opening_backup.require()
+            self.store.before_write = None  # the copy exists: later writes need not ask
+
+    def wait_for_backup(self) -> None:
+        """Until the backup copy taken on opening is written (or failed); e.g. before listing copies."""
+        if self.opening_backup is not None:
+            self.opening_backup.wait()
 
     def adopt(self, store: ProjectStore, notes: tuple[str, ...] = ()) -> None:
         """Make an already open store the session's project (e.g. one just created)."""
@@ -88,6 +93,8 @@ class ProjectSession:
     def close(self) -> None:
         if self.store is None:
             return
+        self.wait_for_backup()  # it reads the file: let it finish before the file may be replaced
+        self.opening_backup = None
         store, self.store = self.store, None
         self.stack.clear()
         self.indexes = ProjectIndexes()

@@ -90,6 +90,7 @@ class ProjectStore(StoreWriting):
         self._seq_mark = 1
         self._tx_hlc: str | None = None
         self._replica_unsaved = False
+        self.before_write = None
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from resilience_map.domain.records import (
@@ -67,6 +67,9 @@ class StoreTransactions(StoreReading):
     _seq_mark: int
     _tx_hlc: str | None
     _replica_unsaved: bool
+    #: Called before a write transaction begins (not for nested ones); may refuse by raising a
+    #: ProjectError. The session waits here for the backup copy taken when the project opened.
+    before_write: Callable[[], None] | None
 
     # --- transactions ---------------------------------------------------------------
 
@@ -85,6 +88,8 @@ class StoreTransactions(StoreReading):
                 f"{self.path.name} is read-only (no write permission); nothing was changed."
             )
         if self._depth == 0:
+            if self.before_write is not None:
+                self.before_write()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:

@@ -59,7 +59,10 @@ class ProjectFiles(QObject):
     def backups(self) -> list[Backup]:
         """Copies of the open project that can be restored, newest first."""
         store = self.session.store
-        return verified_backups(store.path, backup_root()) if store is not None else []
+        if store is None:
+            return []
+        self.session.wait_for_backup()  # the copy taken on opening belongs in the list
+        return verified_backups(store.path, backup_root())
 
     def restore_backup(self, backup: Backup) -> bool:
         """Swap the open project for a verified backup copy; on failure the project stays open."""
