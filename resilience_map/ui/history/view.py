@@ -9,16 +9,7 @@ back into its state right after the selected change; it is itself an undoable ed
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.records import Record
@@ -35,6 +26,7 @@ from resilience_map.ui.errors import USER_ERRORS, sentence
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.describe import HistoryDescriber, record_type_of
 from resilience_map.ui.history.model import HistoryModel
+from resilience_map.ui.widgets.table_view import rows_table
 
 #: Rows read at once for the whole project's history; "Show older changes" reads more.
 PROJECT_PAGE = 1000
@@ -62,19 +54,7 @@ class HistoryView(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setStyleSheet("font-weight: bold")
         self.model = HistoryModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((125, 140, 70, 140, 330, 110)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = rows_table(self.model, self, (125, 140, 70, 140, 330, 110), single=True)
         self.table.selectionModel().selectionChanged.connect(self._update_restore)
         self.restore_button = QPushButton("Restore this version", self)
         self.restore_button.clicked.connect(self.restore_selected)
