@@ -9,7 +9,7 @@ back into its state right after the selected change; it is itself an undoable ed
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.records import Record
@@ -26,7 +26,7 @@ from resilience_map.ui.errors import USER_ERRORS, sentence
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.describe import HistoryDescriber, record_type_of
 from resilience_map.ui.history.model import HistoryModel
-from resilience_map.ui.widgets.table_view import rows_table
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 
 #: Rows read at once for the whole project's history; "Show older changes" reads more.
 PROJECT_PAGE = 1000
@@ -49,8 +49,6 @@ class HistoryView(QWidget):
         self.show_project()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
         self.title_label = QLabel(self)
         self.title_label.setStyleSheet("font-weight: bold")
         self.model = HistoryModel(self)
@@ -62,13 +60,7 @@ class HistoryView(QWidget):
         self.more_button.clicked.connect(self._show_more)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        buttons.addWidget(self.more_button)
-        buttons.addWidget(self.restore_button)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label, [self.more_button, self.restore_button])
 
     # --- what to show ----------------------------------------------------------------------
     def show_project(self) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.domain.kinds import kind_by_table
 from resilience_map.domain.validation import ValidationError
@@ -29,7 +29,7 @@ from resilience_map.ui.records.columns import coerce, edit_spec
 from resilience_map.ui.sync.pending import REFUSALS
 from resilience_map.ui.sync.value_dialog import AnotherValueDialog
 from resilience_map.ui.sync.words import ConflictWords, field_label, who_when
-from resilience_map.ui.widgets.table_view import rows_table
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 from resilience_map.ui.widgets.values import field_types
 
 HEADERS = ["Record", "Field", "Mine", "Mine: who, when", "Theirs", "Theirs: who, when", "Shown"]
@@ -127,15 +127,8 @@ class ConflictsView(QWidget):
         self.other_button.clicked.connect(self.another_value_dialog)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        for button in (self.mine_button, self.theirs_button, self.other_button):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label,
+                   [self.mine_button, self.theirs_button, self.other_button])
         follow(self, sync.session, {SyncStatusChanged: lambda _e: self.reload(),
                                     ProjectClosed: lambda _e: self.reload()})
         self.reload()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.session import ProjectClosed
 from resilience_map.session.synchronise import Synchronisation, SyncStatusChanged
@@ -19,7 +19,7 @@ from resilience_map.ui.errors import USER_ERRORS, sentence
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.model import ACTIONS, DescribedChangesModel
 from resilience_map.ui.sync.words import pending_entry
-from resilience_map.ui.widgets.table_view import rows_table
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 from resilience_map.ui.widgets.values import timestamp_label
 
 HEADERS = ["When", "Who", "Action", "Record type", "Record", "Field", "Change", "Hub's answer"]
@@ -72,14 +72,7 @@ class PendingView(QWidget):
         self.revert_button.clicked.connect(self.revert_selected)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        buttons.addWidget(self.revert_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label, [self.revert_button])
         follow(self, sync.session, {SyncStatusChanged: lambda _e: self._changed(),
                                     ProjectClosed: lambda _e: self._changed()})
         self._update_button()

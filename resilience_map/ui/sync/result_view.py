@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from resilience_map.session import ProjectSession
 from resilience_map.sync.report import ReportRow, write_report
@@ -20,7 +20,7 @@ from resilience_map.ui.errors import USER_ERRORS, sentence
 from resilience_map.ui.history.describe import type_label
 from resilience_map.ui.history.model import DescribedChangesModel
 from resilience_map.ui.sync.words import field_label, stored_text, who_when
-from resilience_map.ui.widgets.table_view import rows_table
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 
 HEADERS = ["Result", "Record type", "Record", "Field", "Value", "Before / other value", "Who, when", "Why"]
 STATUS_COLOURS = {"conflict": "#8a5a00", "refused": "#a40000", "warning": "#8a5a00"}
@@ -69,14 +69,7 @@ class ResultView(QWidget):
                                     "--report writes it")
         self.save_button.clicked.connect(self.save_report_dialog)
         self.saved_label = QLabel(self)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.saved_label, 1)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.summary_label, self.table, self.saved_label, [self.save_button], margin=0)
         self.show_result("", [])
 
     def show_result(self, summary: str, rows: list[ReportRow]) -> None:
