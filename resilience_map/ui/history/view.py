@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.records import Record
-from resilience_map.domain.validation import ValidationError
 from resilience_map.session import (
     HistoryEntry,
     HistoryWritten,
@@ -22,7 +21,7 @@ from resilience_map.session import (
     ProjectSession,
     restore_record,
 )
-from resilience_map.ui.errors import USER_ERRORS, sentence
+from resilience_map.ui.errors import STEP_REFUSALS, refusal
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.describe import HistoryDescriber, record_type_of
 from resilience_map.ui.history.model import HistoryModel
@@ -173,11 +172,8 @@ class HistoryView(QWidget):
         try:
             current = self.session.require_store().find(type(state), state.uuid)
             self.session.do(restore_record(current, state))
-        except ValidationError as exc:
-            self._say(f"Not restored: {exc.reason.rstrip('.')}.", error=True)
-            return
-        except USER_ERRORS as exc:
-            self._say(f"Not restored: {sentence(exc)}", error=True)
+        except STEP_REFUSALS as exc:
+            self._say(f"Not restored: {refusal(exc)}", error=True)
             return
         self._say("Restored. Edit → Undo takes the restore back.")
 
