@@ -43,9 +43,15 @@ class Briefing:
     municipalities: int
 
 
-def municipality_briefing(
+#: What a briefing is about: one municipality, a country's municipalities, an activity's participants.
+Subject = Municipality | Country | HubActivity
+#: The overview a briefing opens with, given the dict its maps are written into (None: straight to the units).
+Intro = Callable[[dict[str, bytes]], str] | None
+
+
+def write_briefing(
     data: ProjectData,
-    unit: Municipality,
+    subject: Subject,
     out: Path,
     map_maker: MapMaker,
     *,
@@ -53,89 +59,54 @@ def municipality_briefing(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> Briefing:
-    title = f"Consultation briefing: {unit.name_latin}"
-    return _write(data, title, [unit], out, map_maker, include_restricted, today, intro=None,
-                  progress=progress)
+    """Write the briefing about ``subject`` to ``out`` (a PDF, replaced only when complete).
 
-
-def country_briefing(
-    data: ProjectData,
-    country: Country,
-    out: Path,
-    map_maker: MapMaker,
-    *,
-    include_restricted: bool = False,
-    today: date | None = None,
-    progress: Progress | None = None,
-) -> Briefing:
+    Every kind of briefing is the same document — a preamble, an optional overview, a section
+    per municipality, the sources — so one function writes them; the subject decides the title,
+    the municipalities and the overview.
+    """
     facts = BriefingFacts(data, include_restricted)
-    units = facts.units_of(country)
-    if not units:
-        raise ValueError(f"this project has no municipalities in {country.label}")
-    return _write(
-        data,
-        f"Consultation briefing: {country.label}",
-        units,
-        out,
-        map_maker,
-        include_restricted,
-        today,
-        intro=lambda files: _country_overview(facts, country, units, map_maker, files),
-        progress=progress,
-    )
-
-
-def activity_briefing(
-    data: ProjectData,
-    activity: HubActivity,
-    out: Path,
-    map_maker: MapMaker,
-    *,
-    include_restricted: bool = False,
-    today: date | None = None,
-    progress: Progress | None = None,
-) -> Briefing:
-    units = [
-        data.by_uuid[p.municipality_uuid]
-        for p in activity.participants
-        if p.municipality_uuid in data.by_uuid
-    ]
-    if not units:
-        raise ValueError(
-            f"the activity {activity.title!r} has no participating municipalities in this project"
-        )
-    return _write(
-        data,
-        f"Briefing: {activity.title}",
-        units,
-        out,
-        map_maker,
-        include_restricted,
-        today,
-        intro=lambda files: _activity_overview(data, activity, units, map_maker, files),
-        progress=progress,
-    )
-
-
-# --- assembly --------------------------------------------------------------------------------
-def _write(
-    data: ProjectData,
-    title: str,
-    units: list[Municipality],
-    out: Path,
-    map_maker: MapMaker,
-    include_restricted: bool,
-    today: date | None,
-    intro,
-    progress: Progress | None = None,
-) -> Briefing:
+    title, units, intro = _contents(facts, subject, map_maker)
     out = Path(out)
     if out.suffix.lower() != ".pdf":
         raise ValueError(f"a briefing is a PDF: --out must end in .pdf (got {out.name})")
     if not out.parent.is_dir():
         raise ValueError(f"the folder {out.parent} does not exist")
-    facts = BriefingFacts(data, include_restricted)
-    today = today or date.today()
+    _typeset(facts, title, units, intro, out, map_maker, today or date.today(), progress)
+    return Briefing(out, len(units))
+
+
+def _contents(facts: BriefingFacts, subject: Subject, map_maker: MapMaker) -> tuple[str, list[Municipality], Intro]:
+    """The title, the municipalities and the overview of the briefing about ``subject``."""
+    data = facts.data
+    if isinstance(subject, Municipality):
+        return f"Consultation briefing: {subject.name_latin}", [subject], None
+    if isinstance(subject, Country):
+        country, units = subject, facts.units_of(subject)
+        if not units:
+            raise ValueError(f"this project has no municipalities in {country.label}")
+        return (f"Consultation briefing: {country.label}", units,
+                lambda files: _country_overview(facts, country, units, map_maker, files))
+    activity = subject
+    units = [data.by_uuid[p.municipality_uuid] for p in activity.participants if p.municipality_uuid in data.by_uuid]
+    if not units:
+        raise ValueError(f"the activity {activity.title!r} has no participating municipalities in this project")
+    return (f"Briefing: {activity.title}", units,
+            lambda files: _activity_overview(data, activity, units, map_maker, files))
+
+
+# --- assembly --------------------------------------------------------------------------------
+def _typeset(
+    facts: BriefingFacts,
+    title: str,
+    units: list[Municipality],
+    intro: Intro,
+    out: Path,
+    map_maker: MapMaker,
+    today: date,
+    progress: Progress | None,
+) -> None:
+    data = facts.data
     synthetic = data.synthetic_label if facts.any_synthetic(units) else ""
     with tempfile.TemporaryDirectory(prefix="resilience-map-briefing-") as folder:
         files: dict[str, bytes] = {}
@@ -148,7 +119,7 @@ def _write(
                 progress(i, steps, unit.name_latin)
             locator = _locator(data, unit, map_maker, files, f"maps/locator-{i}.pdf")
             body.append(municipality_section(facts, unit, locator))
-        body.append(_sources(data, units, include_restricted))
+        body.append(_sources(data, units, facts.include_restricted))
         if progress is not None:
             progress(len(units), steps, "typesetting")
         source = _preamble(title, synthetic, today, many=len(units) > 1) + "\n".join(body)
@@ -158,7 +129,6 @@ def _write(
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
-    return Briefing(out, len(units))
 
 
 def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
@@ -170,6 +140,7 @@ def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
         if synthetic
         else "none"
     )
+    page_break = "pagebreak(weak: true); " if many else ""  # each municipality of many on a page of its own
     return f"""#set document(title: {literal(title)}, author: "Resilience Map")
 #set text(font: "{DOCUMENT_FONT}", size: 8.5pt, lang: "en")
 #set par(justify: false, leading: 0.55em)
@@ -189,7 +160,7 @@ def _preamble(title: str, synthetic: str, today: date, many: bool) -> str:
     set text(7pt, fill: luma(80))
     [Resilience Map {__version__} #h(1fr) Page #counter(page).display("1 of 1", both: true)]
   }})
-#show heading.where(level: 1): it => {{ {"pagebreak(weak: true); " if many else ""}block(above: 14pt, below: 8pt, text(14pt, it)) }}
+#show heading.where(level: 1): it => {{ {page_break}block(above: 14pt, below: 8pt, text(14pt, it)) }}
 #show heading.where(level: 2): it => block(above: 12pt, below: 5pt, text(10.5pt, it))
 #show heading.where(level: 3): it => block(above: 8pt, below: 3pt, text(9pt, it))
 #block(text(18pt, weight: "bold", {literal(title)}))

@@ -151,11 +151,11 @@ def _chart(ind: IndicatorDefinition, rows: list[IndicatorRow]) -> str:
                 f"place(dx: {x - r:.2f}mm, dy: {y - r:.2f}mm, "
                 f"circle(radius: {r}mm, fill: {colour}, stroke: none))"
             )
-    for i, r in enumerate(rows):
+    for i, row in enumerate(rows):
         x, _ = xy(i, ind.scale_min)
         items.append(
             f"place(dx: {x - 12:.2f}mm, dy: {top + plot_h + 0.8}mm, box(width: 24mm, align(center, "
-            f"text(5.2pt, fill: luma(80), {code_text(r.wave.name)}))))"
+            f"text(5.2pt, fill: luma(80), {code_text(row.wave.name)}))))"
         )
     return f"#box(width: {CHART_W}mm, height: {CHART_H}mm, {{\n  " + "\n  ".join(items) + "\n})"
 

@@ -16,6 +16,8 @@ from resilience_map.session import ProjectError
 
 #: The failures of the project file and its disk (bugs are not caught: they must be seen).
 USER_ERRORS: tuple[type[BaseException], ...] = (ProjectError, OSError, sqlite3.Error)
+#: What a step handed to the session can be refused with: a rule of the domain, or the file and its disk.
+STEP_REFUSALS: tuple[type[BaseException], ...] = (ValidationError, *USER_ERRORS)
 
 _OS_REASONS = {
     errno.ENOSPC: "the disk is full",
@@ -46,6 +48,17 @@ def sentence(exc: BaseException) -> str:
         if not any(mark in text.split(" ", 1)[0] for mark in "./\\"):  # a file name stays as it is
             text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", ".)")) else text + "."
+
+
+def refusal(exc: BaseException) -> str:
+    """Why a step in :data:`STEP_REFUSALS` was refused, to follow "Not restored: " and the like.
+
+    A rule's reason is kept as the domain wrote it (it names the records concerned); anything
+    else is its :func:`sentence`.
+    """
+    if isinstance(exc, ValidationError):
+        return f"{exc.reason.rstrip('.')}."
+    return sentence(exc)
 
 
 def os_reason(exc: OSError) -> str:

@@ -1,13 +1,17 @@
-"""History rows, newest first, for a Qt table (read-only; new rows are prepended)."""
+"""History rows, newest first, for a Qt table (read-only; new rows are prepended).
+
+Also the base of the tables that name records the way the history does (pending changes,
+a sync's report).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
-from resilience_map.ui.history.describe import HistoryRow
+from resilience_map.session import ProjectSession
+from resilience_map.ui.history.describe import HistoryDescriber, HistoryRow
+from resilience_map.ui.widgets.table_model import DescribedRowsModel, RowsTableModel, RowT, TextsT
 from resilience_map.ui.widgets.values import timestamp_label
-
-Index = QModelIndex | QPersistentModelIndex
 
 ACTIONS = {"insert": "Created", "update": "Edited", "delete": "Deleted", "restore": "Restored",
            "boundary": "Boundary"}
@@ -15,17 +19,10 @@ HEADERS = ["When", "Who", "Action", "Record type", "Record", "Field", "Change"]
 RECORD_COLUMN = 4
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel[HistoryRow]):
     """The rows one history view shows."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[HistoryRow] = []
-
-    def set_rows(self, rows: list[HistoryRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    headers = HEADERS
 
     def prepend(self, rows: list[HistoryRow]) -> None:
         """Rows just written (newest first) go on top; the rest keep their selection."""
@@ -35,26 +32,29 @@ class HistoryModel(QAbstractTableModel):
         self.rows[0:0] = rows
         self.endInsertRows()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
+    def cell(self, row: int, column: int, role: int) -> object:
+        shown = self.rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            e = row.entry
+            e = shown.entry
             return [timestamp_label(e.changed_at), e.author, ACTIONS.get(e.operation, e.operation),
-                    row.record_type, row.record, row.field, row.change][index.column()]
+                    shown.record_type, shown.record, shown.field, shown.change][column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.record if index.column() == RECORD_COLUMN else row.detail
+            return shown.record if column == RECORD_COLUMN else shown.detail
         return None
+
+
+class DescribedChangesModel(DescribedRowsModel[RowT, TextsT]):
+    """Rows of changes named through the history's :class:`HistoryDescriber`.
+
+    The describer remembers names; a fresh one for each new set of rows means a record
+    renamed since the last reading shows its new name.
+    """
+
+    def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.describer = HistoryDescriber(session)
+
+    def rows_replaced(self) -> None:
+        super().rows_replaced()
+        self.describer = HistoryDescriber(self.session)

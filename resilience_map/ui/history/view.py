@@ -9,20 +9,10 @@ back into its state right after the selected change; it is itself an undoable ed
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.domain.kinds import kind_of
 from resilience_map.domain.records import Record
-from resilience_map.domain.validation import ValidationError
 from resilience_map.session import (
     HistoryEntry,
     HistoryWritten,
@@ -31,10 +21,11 @@ from resilience_map.session import (
     ProjectSession,
     restore_record,
 )
-from resilience_map.ui.errors import USER_ERRORS, sentence
+from resilience_map.ui.errors import STEP_REFUSALS, refusal
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.describe import HistoryDescriber, record_type_of
 from resilience_map.ui.history.model import HistoryModel
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 
 #: Rows read at once for the whole project's history; "Show older changes" reads more.
 PROJECT_PAGE = 1000
@@ -57,24 +48,10 @@ class HistoryView(QWidget):
         self.show_project()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
         self.title_label = QLabel(self)
         self.title_label.setStyleSheet("font-weight: bold")
         self.model = HistoryModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((125, 140, 70, 140, 330, 110)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = rows_table(self.model, self, (125, 140, 70, 140, 330, 110), single=True)
         self.table.selectionModel().selectionChanged.connect(self._update_restore)
         self.restore_button = QPushButton("Restore this version", self)
         self.restore_button.clicked.connect(self.restore_selected)
@@ -82,13 +59,7 @@ class HistoryView(QWidget):
         self.more_button.clicked.connect(self._show_more)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        buttons.addWidget(self.more_button)
-        buttons.addWidget(self.restore_button)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label, [self.more_button, self.restore_button])
 
     # --- what to show ----------------------------------------------------------------------
     def show_project(self) -> None:
@@ -201,11 +172,8 @@ class HistoryView(QWidget):
         try:
             current = self.session.require_store().find(type(state), state.uuid)
             self.session.do(restore_record(current, state))
-        except ValidationError as exc:
-            self._say(f"Not restored: {exc.reason.rstrip('.')}.", error=True)
-            return
-        except USER_ERRORS as exc:
-            self._say(f"Not restored: {sentence(exc)}", error=True)
+        except STEP_REFUSALS as exc:
+            self._say(f"Not restored: {refusal(exc)}", error=True)
             return
         self._say("Restored. Edit → Undo takes the restore back.")
 

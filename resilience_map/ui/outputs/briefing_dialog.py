@@ -15,19 +15,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QWidget,
 )
 
 from resilience_map.domain.enums import Country
 from resilience_map.render.paths import suggested_path
+from resilience_map.ui.outputs.save_dialog import SaveFileDialog, path_problem
 
 RESTRICTED_WARNING = ("Restricted notes will be printed in full, and every page that shows one is marked "
                       "“Restricted”. Share this document only with people allowed to read them.")
@@ -48,19 +44,11 @@ class BriefingChoice:
                 "include_restricted": self.include_restricted}
 
 
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #a40000;")
-    label.hide()
-    return label
-
-
 def briefing_name(subject: str) -> str:
     return f"Briefing {subject}"
 
 
-class BriefingDialog(QDialog):
+class BriefingDialog(SaveFileDialog):
     """Subject (fixed, or a country to choose), file and the restricted-notes choice."""
 
     def __init__(self, target: str, key: str, subject: str, parent: QWidget | None = None,
@@ -85,14 +73,8 @@ class BriefingDialog(QDialog):
             self.subject.setTextFormat(Qt.TextFormat.PlainText)  # titles are typed by users
             self.subject.setWordWrap(True)
             form.addRow("Briefing on", self.subject)
-        self.path = QLineEdit(str(suggested_path(briefing_name(subject), ".pdf", kind="briefing")))
-        self.path.textEdited.connect(lambda _t: setattr(self, "_custom_path", True))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
-        form.addRow("File", row)
+        self.add_file_row(form, suggested_path(briefing_name(subject), ".pdf", kind="briefing"), self._browse,
+                          lambda _t: setattr(self, "_custom_path", True))
         self.restricted = QCheckBox("Include restricted notes")
         self.warning = QLabel(RESTRICTED_WARNING)
         self.warning.setWordWrap(True)
@@ -101,14 +83,7 @@ class BriefingDialog(QDialog):
         self.restricted.toggled.connect(self.warning.setVisible)
         form.addRow(self.restricted)
         form.addRow(self.warning)
-        self.message = error_label()
-        form.addRow(self.message)
-        standard = QDialogButtonBox.StandardButton
-        buttons = QDialogButtonBox(standard.Save | standard.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(standard.Save)
-        form.addRow(buttons)
+        self.add_save_buttons(form)
         self.setMinimumWidth(460)
 
     def _country_changed(self) -> None:
@@ -129,14 +104,5 @@ class BriefingDialog(QDialog):
         path = Path(self.path.text().strip()).expanduser()
         return BriefingChoice(self.target, self.key, path.with_suffix(".pdf"), self.restricted.isChecked())
 
-    def accept(self) -> None:
-        problem = ""
-        path = self.choice().path
-        if not self.path.text().strip():
-            problem = "Name the file to write."
-        elif not path.parent.is_dir():
-            problem = f"The folder {path.parent} does not exist."
-        self.message.setText(problem)
-        self.message.setVisible(bool(problem))
-        if not problem:
-            super().accept()
+    def problem(self) -> str:
+        return path_problem(self.path.text(), self.choice().path)

@@ -14,15 +14,11 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSpinBox,
     QWidget,
 )
@@ -31,7 +27,7 @@ from resilience_map.domain.enums import Country
 from resilience_map.render.paths import suggested_path
 from resilience_map.ui.map.feature import PrintChoices
 from resilience_map.ui.map.panel import LAYERS, NAME_FORMS
-from resilience_map.ui.outputs.briefing_dialog import error_label
+from resilience_map.ui.outputs.save_dialog import SaveFileDialog, path_problem
 
 FORMATS = [(".pdf", "PDF (vector: for print and reports)"), (".svg", "SVG (vector: for editing)"),
            (".png", "PNG (image)")]
@@ -66,7 +62,7 @@ class MapExport:
                 "name_form": self.name_form, "country": self.country}
 
 
-class ExportMapDialog(QDialog):
+class ExportMapDialog(SaveFileDialog):
     """Format, paper, orientation, resolution, layers, names, area and file."""
 
     def __init__(self, choices: PrintChoices, name: str, countries: list[Country],
@@ -103,22 +99,9 @@ class ExportMapDialog(QDialog):
                           "without colours.")
             note.setWordWrap(True)
             form.addRow(note)
-        self.path = QLineEdit(str(suggested_path(name, ".pdf")))
-        self.path.textEdited.connect(lambda _t: setattr(self, "_custom_folder", True))
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.path, 1)
-        file_row.addWidget(browse)
-        form.addRow("File", file_row)
-        self.message = error_label()
-        form.addRow(self.message)
-        standard = QDialogButtonBox.StandardButton
-        buttons = QDialogButtonBox(standard.Save | standard.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(standard.Save)
-        form.addRow(buttons)
+        self.add_file_row(form, suggested_path(name, ".pdf"), self._browse,
+                          lambda _t: setattr(self, "_custom_folder", True))
+        self.add_save_buttons(form)
         self._format_changed()
 
     def _layer_boxes(self, shown: tuple[str, ...]) -> QGridLayout:
@@ -158,23 +141,12 @@ class ExportMapDialog(QDialog):
                          self.landscape.isChecked(), self.dpi.value(), layers, str(self.names.currentData()),
                          self.area.currentData())
 
-    def accept(self) -> None:
-        problem = self.problem()
-        self.message.setText(problem)
-        self.message.setVisible(bool(problem))
-        if not problem:
-            super().accept()
-
     def problem(self) -> str:
         """Why the choice cannot be exported ("" when it can)."""
         choice = self.choice()
         if not choice.layers:
             return "Tick at least one layer."
-        if not choice.path.name or not self.path.text().strip():
-            return "Name the file to write."
-        if not choice.path.parent.is_dir():
-            return f"The folder {choice.path.parent} does not exist."
-        return ""
+        return path_problem(self.path.text(), choice.path)
 
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:

@@ -25,7 +25,6 @@ from resilience_map.domain.records import (
     Record,
     StudyWave,
 )
-from resilience_map.domain.validation import ValidationError
 from resilience_map.session import (
     ProjectClosed,
     ProjectOpened,
@@ -34,7 +33,7 @@ from resilience_map.session import (
     SelectionChanged,
     delete_records,
 )
-from resilience_map.ui.errors import USER_ERRORS, sentence
+from resilience_map.ui.errors import STEP_REFUSALS, refusal
 from resilience_map.ui.events import follow
 from resilience_map.ui.forms import RecordForm
 from resilience_map.ui.profile.header import ProfileHeader
@@ -212,11 +211,8 @@ class MunicipalityProfile(QWidget):
             return False
         try:
             self.session.do(delete_records(records))
-        except ValidationError as exc:
-            self._say(f"Could not delete {what}: {exc.reason.rstrip('.')}.")
-            return False
-        except USER_ERRORS as exc:
-            self._say(f"Could not delete {what}: {sentence(exc)}")
+        except STEP_REFUSALS as exc:
+            self._say(f"Could not delete {what}: {refusal(exc)}")
             return False
         return True
 

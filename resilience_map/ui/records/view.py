@@ -35,7 +35,6 @@ from resilience_map.domain.records import (
     Record,
     StudyWave,
 )
-from resilience_map.domain.validation import ValidationError
 from resilience_map.session import (
     ProjectClosed,
     ProjectOpened,
@@ -43,7 +42,7 @@ from resilience_map.session import (
     RecordsChanged,
     delete_records,
 )
-from resilience_map.ui.errors import USER_ERRORS, sentence
+from resilience_map.ui.errors import STEP_REFUSALS, refusal
 from resilience_map.ui.events import follow
 from resilience_map.ui.records.delegate import RecordDelegate
 from resilience_map.ui.records.filter_bar import FilterBar
@@ -295,11 +294,8 @@ class RecordsView(QWidget):
             return
         try:
             self.session.do(delete_records(records))
-        except ValidationError as exc:
-            self.show_message(f"Nothing deleted: {exc.reason.rstrip('.')}.", error=True)
-            return
-        except USER_ERRORS as exc:
-            self.show_message(f"Nothing deleted: {sentence(exc)}", error=True)
+        except STEP_REFUSALS as exc:
+            self.show_message(f"Nothing deleted: {refusal(exc)}", error=True)
             return
         what = kind_of(model.record_type).count_label(len(records))
         self.show_message(f"Deleted {what}. Edit → Undo brings them back.")

@@ -12,18 +12,9 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from resilience_map.domain.kinds import kind_by_table
 from resilience_map.domain.validation import ValidationError
@@ -32,14 +23,15 @@ from resilience_map.session.synchronise import Synchronisation, SyncStatusChange
 from resilience_map.sync.review import NOT_A_FIELD, OpenConflict
 from resilience_map.ui.errors import field_sentence, sentence
 from resilience_map.ui.events import follow
-from resilience_map.ui.history.describe import HistoryDescriber, type_label
+from resilience_map.ui.history.describe import type_label
+from resilience_map.ui.history.model import DescribedChangesModel
 from resilience_map.ui.records.columns import coerce, edit_spec
 from resilience_map.ui.sync.pending import REFUSALS
 from resilience_map.ui.sync.value_dialog import AnotherValueDialog
 from resilience_map.ui.sync.words import ConflictWords, field_label, who_when
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 from resilience_map.ui.widgets.values import field_types
 
-Index = QModelIndex | QPersistentModelIndex
 HEADERS = ["Record", "Field", "Mine", "Mine: who, when", "Theirs", "Theirs: who, when", "Shown"]
 MINE, THEIRS = 2, 4
 RULE = ("Until someone decides, every copy shows the same value — as a rule the later change (in bold); "
@@ -68,48 +60,33 @@ def sides(conflict: OpenConflict, me: str) -> Sides:
     return Sides(*kept, *other, mine_shown=True)
 
 
-class ConflictsModel(QAbstractTableModel):
+class ConflictsModel(DescribedChangesModel[OpenConflict, list[str]]):
     """Open conflicts, oldest first."""
 
+    headers = HEADERS
+
     def __init__(self, sync: Synchronisation, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(sync.session, parent)
         self.sync = sync
-        self.conflicts: list[OpenConflict] = []
         self.sides: list[Sides] = []
-        self._texts: dict[int, list[str]] = {}
-        self._words = ConflictWords(sync.session, HistoryDescriber(sync.session))
+        self._words = ConflictWords(sync.session, self.describer)
 
     def reload(self) -> None:
         store = self.sync.session.store
-        self.beginResetModel()
-        self.conflicts = self.sync.conflicts() if store is not None and not store.read_only else []
-        me = self.sync.replica_id if store is not None else ""
-        self.sides = [sides(c, me) for c in self.conflicts]
-        self._texts = {}
-        self._words = ConflictWords(self.sync.session, HistoryDescriber(self.sync.session))
-        self.endResetModel()
+        self.set_rows(self.sync.conflicts() if store is not None and not store.read_only else [])
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.conflicts)
+    def rows_replaced(self) -> None:
+        super().rows_replaced()
+        me = self.sync.replica_id if self.session.store is not None else ""
+        self.sides = [sides(c, me) for c in self.rows]
+        self._words = ConflictWords(self.session, self.describer)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        row, column = index.row(), index.column()
+    def cell(self, row: int, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
             return self.texts(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return f"{type_label(self.conflicts[row].table)}: {self.texts(row)[0]}"
+                return f"{type_label(self.rows[row].table)}: {self.texts(row)[0]}"
             return RULE if column == 6 else self.texts(row)[column]
         if role == Qt.ItemDataRole.FontRole and column in (MINE, THEIRS):
             shown = self.sides[row].mine_shown == (column == MINE)
@@ -118,13 +95,11 @@ class ConflictsModel(QAbstractTableModel):
             return font
         return None
 
-    def texts(self, row: int) -> list[str]:
-        if row not in self._texts:
-            c, s, words = self.conflicts[row], self.sides[row], self._words
-            record = words.describer.title(c.table, c.record_uuid)
-            self._texts[row] = [record, field_label(c.field), words.value(c, s.mine), s.mine_by,
-                                words.value(c, s.theirs), s.theirs_by, "mine" if s.mine_shown else "theirs"]
-        return self._texts[row]
+    def describe(self, row: int) -> list[str]:
+        c, s, words = self.rows[row], self.sides[row], self._words
+        record = words.describer.title(c.table, c.record_uuid)
+        return [record, field_label(c.field), words.value(c, s.mine), s.mine_by,
+                words.value(c, s.theirs), s.theirs_by, "mine" if s.mine_shown else "theirs"]
 
     def value_text(self, row: int, mine: bool) -> str:
         return self.texts(row)[MINE if mine else THEIRS]
@@ -141,19 +116,7 @@ class ConflictsView(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         self.model = ConflictsModel(sync, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((215, 55, 100, 195, 100, 195)):
-            header.resizeSection(column, width)
+        self.table = rows_table(self.model, self, (215, 55, 100, 195, 100, 195), single=True)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.selectionModel().selectionChanged.connect(self._show_place)
         self.mine_button = QPushButton("Keep mine", self)
@@ -164,15 +127,8 @@ class ConflictsView(QWidget):
         self.other_button.clicked.connect(self.another_value_dialog)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        for button in (self.mine_button, self.theirs_button, self.other_button):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label,
+                   [self.mine_button, self.theirs_button, self.other_button])
         follow(self, sync.session, {SyncStatusChanged: lambda _e: self.reload(),
                                     ProjectClosed: lambda _e: self.reload()})
         self.reload()
@@ -203,7 +159,7 @@ class ConflictsView(QWidget):
         if row is None:
             return False
         s = self.model.sides[row]
-        return self.decide(self.model.conflicts[row], s.mine if mine else s.theirs,
+        return self.decide(self.model.rows[row], s.mine if mine else s.theirs,
                            self.model.value_text(row, mine)) is None
 
     def decide(self, conflict: OpenConflict, value: object, shown: str) -> str | None:
@@ -219,9 +175,9 @@ class ConflictsView(QWidget):
 
     def another_value_dialog(self) -> AnotherValueDialog | None:
         row = self.selected_row()
-        if row is None or not self._typeable(self.model.conflicts[row]):
+        if row is None or not self._typeable(self.model.rows[row]):
             return None
-        conflict = self.model.conflicts[row]
+        conflict = self.model.rows[row]
         kind = kind_by_table(conflict.table)
         assert kind is not None
         spec = edit_spec(kind.record_type, conflict.field)
@@ -255,10 +211,10 @@ class ConflictsView(QWidget):
     def _show_place(self, *_args: object) -> None:
         """Select the municipality the conflict's record belongs to (map, profile, tables)."""
         row, store = self.selected_row(), self.sync.session.store
-        kind = kind_by_table(self.model.conflicts[row].table) if row is not None else None
+        kind = kind_by_table(self.model.rows[row].table) if row is not None else None
         if row is None or kind is None or store is None:
             return
-        record = store.find(kind.record_type, self.model.conflicts[row].record_uuid)
+        record = store.find(kind.record_type, self.model.rows[row].record_uuid)
         owner = kind.owner(record) if record is not None else None
         if owner:
             self.sync.session.select(owner, source="conflicts")
@@ -267,7 +223,7 @@ class ConflictsView(QWidget):
         row = self.selected_row()
         for button in (self.mine_button, self.theirs_button):
             button.setEnabled(row is not None)
-        self.other_button.setEnabled(row is not None and self._typeable(self.model.conflicts[row]))
+        self.other_button.setEnabled(row is not None and self._typeable(self.model.rows[row]))
 
     def _refused(self, text: str) -> str:
         self._say(f"Not decided: {text}", error=True)

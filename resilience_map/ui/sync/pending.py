@@ -8,86 +8,49 @@ is shown and after each step while it is open — not after every edit while it 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from resilience_map.session import ProjectClosed, ProjectSession
+from resilience_map.session import ProjectClosed
 from resilience_map.session.synchronise import Synchronisation, SyncStatusChanged
 from resilience_map.sync.review import PendingChange
 from resilience_map.ui.errors import USER_ERRORS, sentence
 from resilience_map.ui.events import follow
-from resilience_map.ui.history.describe import HistoryDescriber
-from resilience_map.ui.history.model import ACTIONS
+from resilience_map.ui.history.model import ACTIONS, DescribedChangesModel
 from resilience_map.ui.sync.words import pending_entry
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 from resilience_map.ui.widgets.values import timestamp_label
 
-Index = QModelIndex | QPersistentModelIndex
 HEADERS = ["When", "Who", "Action", "Record type", "Record", "Field", "Change", "Hub's answer"]
 REFUSED_COLOUR = "#a40000"
 #: A change already sent (ValueError) or a project that cannot be written.
 REFUSALS: tuple[type[BaseException], ...] = (ValueError, *USER_ERRORS)
 
 
-class PendingModel(QAbstractTableModel):
+class PendingModel(DescribedChangesModel[PendingChange, tuple[list[str], str]]):
     """Pending changes, oldest first, described when first shown."""
 
-    def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.changes: list[PendingChange] = []
-        self._texts: dict[int, tuple[list[str], str]] = {}
-        self._describer = HistoryDescriber(session)
+    headers = HEADERS
 
-    def set_changes(self, changes: list[PendingChange]) -> None:
-        self.beginResetModel()
-        self.changes, self._texts = changes, {}
-        self._describer = HistoryDescriber(self.session)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.changes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        texts, detail = self.texts(index.row())
+    def cell(self, row: int, column: int, role: int) -> object:
+        texts, detail = self.texts(row)
         if role == Qt.ItemDataRole.DisplayRole:
-            return texts[index.column()]
+            return texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return texts[index.column()] if index.column() in (4, 7) else detail
-        if role == Qt.ItemDataRole.ForegroundRole and self.changes[index.row()].refused:
+            return texts[column] if column in (4, 7) else detail
+        if role == Qt.ItemDataRole.ForegroundRole and self.rows[row].refused:
             return QBrush(QColor(REFUSED_COLOUR))
         return None
 
-    def texts(self, row: int) -> tuple[list[str], str]:
-        if row not in self._texts:
-            change = self.changes[row]
-            described = self._describer.row(pending_entry(change))
-            answer = f"Refused: {change.refused}" if change.refused else ""
-            texts = [timestamp_label(change.changed_at), change.author,
-                     ACTIONS.get(change.operation, change.operation), described.record_type,
-                     described.record, described.field, described.change, answer]
-            self._texts[row] = (texts, described.detail)
-        return self._texts[row]
+    def describe(self, row: int) -> tuple[list[str], str]:
+        change = self.rows[row]
+        described = self.describer.row(pending_entry(change))
+        answer = f"Refused: {change.refused}" if change.refused else ""
+        texts = [timestamp_label(change.changed_at), change.author,
+                 ACTIONS.get(change.operation, change.operation), described.record_type,
+                 described.record, described.field, described.change, answer]
+        return texts, described.detail
 
 
 class PendingView(QWidget):
@@ -101,19 +64,7 @@ class PendingView(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         self.model = PendingModel(sync.session, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((115, 110, 60, 105, 260, 70, 180)):
-            header.resizeSection(column, width)
+        self.table = rows_table(self.model, self, (115, 110, 60, 105, 260, 70, 180))
         self.table.selectionModel().selectionChanged.connect(self._update_button)
         self.revert_button = QPushButton("Revert selected", self)
         self.revert_button.setToolTip("Take the selected changes back before they are sent, as one step "
@@ -121,14 +72,7 @@ class PendingView(QWidget):
         self.revert_button.clicked.connect(self.revert_selected)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message_label, 1)
-        buttons.addWidget(self.revert_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.title_label, self.table, self.message_label, [self.revert_button])
         follow(self, sync.session, {SyncStatusChanged: lambda _e: self._changed(),
                                     ProjectClosed: lambda _e: self._changed()})
         self._update_button()
@@ -148,7 +92,7 @@ class PendingView(QWidget):
         store = self.sync.session.store
         changes = self.sync.pending() if store is not None and not store.read_only else []
         self._stale = False
-        self.model.set_changes(changes)
+        self.model.set_rows(changes)
         refused = sum(1 for c in changes if c.refused)
         if store is None:
             self.title_label.setText("No project open")
@@ -162,7 +106,7 @@ class PendingView(QWidget):
 
     # --- reverting -----------------------------------------------------------------------------
     def selected_changes(self) -> list[PendingChange]:
-        return [self.model.changes[i.row()] for i in sorted(self.table.selectionModel().selectedRows())]
+        return [self.model.rows[i.row()] for i in sorted(self.table.selectionModel().selectedRows())]
 
     def select_rows(self, rows: list[int]) -> None:
         self.table.clearSelection()

@@ -10,77 +10,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from resilience_map.session import ProjectSession
 from resilience_map.sync.report import ReportRow, write_report
 from resilience_map.ui.errors import USER_ERRORS, sentence
-from resilience_map.ui.history.describe import HistoryDescriber, type_label
+from resilience_map.ui.history.describe import type_label
+from resilience_map.ui.history.model import DescribedChangesModel
 from resilience_map.ui.sync.words import field_label, stored_text, who_when
+from resilience_map.ui.widgets.table_view import rows_table, table_page
 
-Index = QModelIndex | QPersistentModelIndex
 HEADERS = ["Result", "Record type", "Record", "Field", "Value", "Before / other value", "Who, when", "Why"]
 STATUS_COLOURS = {"conflict": "#8a5a00", "refused": "#a40000", "warning": "#8a5a00"}
 REPORT_FILTER = "CSV report (*.csv);;All files (*)"
 
 
-class ReportModel(QAbstractTableModel):
+class ReportModel(DescribedChangesModel[ReportRow, list[str]]):
     """Report rows, described when first shown."""
 
-    def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.rows: list[ReportRow] = []
-        self._texts: dict[int, list[str]] = {}
-        self._describer = HistoryDescriber(session)
+    headers = HEADERS
 
-    def set_rows(self, rows: list[ReportRow]) -> None:
-        self.beginResetModel()
-        self.rows, self._texts = rows, {}
-        self._describer = HistoryDescriber(self.session)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
+    def cell(self, row: int, column: int, role: int) -> object:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.texts(index.row())[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
-            colour = STATUS_COLOURS.get(self.rows[index.row()].status)
+            return self.texts(row)[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            colour = STATUS_COLOURS.get(self.rows[row].status)
             return QBrush(QColor(colour)) if colour else None
         return None
 
-    def texts(self, row: int) -> list[str]:
-        if row not in self._texts:
-            self._texts[row] = self._describe(self.rows[row])
-        return self._texts[row]
-
-    def _describe(self, r: ReportRow) -> list[str]:
-        d = self._describer
+    def describe(self, row: int) -> list[str]:
+        r, d = self.rows[row], self.describer
         if not r.table:
             return [r.status, "", "", "", "", "", "", r.reason]
         title = d.title(r.table, r.record_uuid) if r.record_uuid else ""
@@ -100,32 +61,15 @@ class ResultView(QWidget):
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = ReportModel(session, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setResizeContentsPrecision(100)  # fit "who, when" to the first rows, not all 10,000
-        for column, width in enumerate((65, 100, 215, 60, 85, 130, 195)):
-            header.resizeSection(column, width)
+        self.table = rows_table(self.model, self, (65, 100, 215, 60, 85, 130, 195), row_padding=6)
+        # fit "who, when" to the first rows, not all 10,000
+        self.table.horizontalHeader().setResizeContentsPrecision(100)
         self.save_button = QPushButton("Save report (CSV)…", self)
         self.save_button.setToolTip("Every applied change, conflict and refusal, as the command line's "
                                     "--report writes it")
         self.save_button.clicked.connect(self.save_report_dialog)
         self.saved_label = QLabel(self)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.saved_label, 1)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        table_page(self, self.summary_label, self.table, self.saved_label, [self.save_button], margin=0)
         self.show_result("", [])
 
     def show_result(self, summary: str, rows: list[ReportRow]) -> None:
