@@ -19,12 +19,15 @@ from __future__ import annotations
 import csv
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tools"))
+
+from private_home import private_home  # noqa: E402 (tools/ is on the path from here)
+
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 
 EXAMPLE = [  # an invented example survey export (not study results)
@@ -57,15 +60,12 @@ def screen_shot(app, path: Path) -> None:
 
 def main() -> None:
     project, out = Path(sys.argv[1]), Path(sys.argv[2])
-    home = Path(tempfile.mkdtemp(prefix="rm-screenshots-"))
-    os.environ.update(XDG_CONFIG_HOME=str(home / "config"), RESILIENCE_MAP_DATA_HOME=str(home / "data"))
+    home = private_home()
     from PySide6.QtCore import QSettings
 
     from resilience_map.ui.app import create_application
     from resilience_map.ui.main_window import MainWindow
 
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
     app = create_application()
     QSettings().setValue("author_name", "Screenshots")
     size = app.primaryScreen().size()

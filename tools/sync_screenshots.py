@@ -16,12 +16,15 @@ import dataclasses
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tools"))
+
+from private_home import private_home  # noqa: E402 (tools/ is on the path from here)
+
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 SIZE = (1366, 768)
 
@@ -102,12 +105,7 @@ def shoot(demo: Path, out: Path, folder: Path) -> None:
 
 def main() -> None:
     demo, out = Path(sys.argv[1]), Path(sys.argv[2])
-    home = Path(tempfile.mkdtemp(prefix="rm-sync-screenshots-"))
-    os.environ.update(XDG_CONFIG_HOME=str(home / "config"), RESILIENCE_MAP_DATA_HOME=str(home / "data"))
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
+    home = private_home()
     out.mkdir(parents=True, exist_ok=True)
     shoot(demo, out, home)
 

@@ -25,7 +25,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
+
+from private_home import private_home  # noqa: E402 (tools/ is on the path from here)
+
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 SIZES = ((1366, 768), (1920, 1080))
 
@@ -110,12 +114,7 @@ def briefing_page(project: Path, out: Path) -> Path:
 
 def main() -> None:
     project, out = Path(sys.argv[1]), Path(sys.argv[2])
-    home = Path(tempfile.mkdtemp(prefix="rm-screenshots-"))
-    os.environ.update(XDG_CONFIG_HOME=str(home / "config"), RESILIENCE_MAP_DATA_HOME=str(home / "data"))
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "config"))
+    private_home()
     out.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
         print(shoot(project, out, size))

@@ -108,9 +108,7 @@ class StoreTransactions(StoreReading):
         except BaseException as exc:
             self._depth -= 1
             if self._depth == 0:
-                self._tx = None
-                self._roll_back()
-                self._next_seq = self._seq_mark
+                self._abandon()
             if isinstance(exc, sqlite3.Error):
                 raise self._error(exc) from exc
             raise
@@ -124,13 +122,17 @@ class StoreTransactions(StoreReading):
                 self._tx = None
                 self._conn.execute("COMMIT")
             except BaseException as exc:
-                self._tx = None
-                self._roll_back()
-                self._next_seq = self._seq_mark
+                self._abandon()
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc) from exc
                 raise
             self._replica_unsaved = False
+
+    def _abandon(self) -> None:
+        """Forget the open transaction: rolled back, its sequence numbers free again."""
+        self._tx = None
+        self._roll_back()
+        self._next_seq = self._seq_mark
 
     def _roll_back(self) -> None:
         """Undo the open transaction; a rollback error must never hide the real one
