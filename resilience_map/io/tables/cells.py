@@ -52,9 +52,11 @@ def _compact(text: str) -> str:
 def decimal_style(cells: Iterable[tuple[int, object]], default: str = ".") -> str:
     """"," or "." for a column of (row, cell) pairs; raises :class:`ColumnError` when mixed."""
     comma_row = point_row = None
+    seen: set[str] = set()  # a text met again says nothing new (its first row is kept)
     for row, cell in cells:
-        if not isinstance(cell, str):
+        if not isinstance(cell, str) or cell in seen:
             continue
+        seen.add(cell)
         text = _compact(cell)
         if comma_row is None and _COMMA_DECIMAL.match(text):
             comma_row = (row, cell.strip())
@@ -123,9 +125,11 @@ def date_style(cells: Iterable[tuple[int, object]]) -> DateStyle:
     seen: dict[str, tuple[int, str]] = {}
     day_first_evidence: tuple[int, str] | None = None
     month_first_evidence: tuple[int, str] | None = None
+    met: set[str] = set()  # a text met again says nothing new (its first row is kept)
     for row, cell in cells:
-        if not isinstance(cell, str) or is_missing(cell):
+        if not isinstance(cell, str) or cell in met or is_missing(cell):
             continue
+        met.add(cell)
         text = cell.strip()
         for name, pattern in (("iso", _ISO), ("dotted", _DOTTED), ("slashed", _SLASHED)):
             found = pattern.match(text)

@@ -55,6 +55,18 @@ def _filled_count(row: list[object]) -> int:
     return sum(_is_filled(c) for c in row)
 
 
+def _filled_up_to(row: list[object], limit: int) -> int:
+    """:func:`_filled_count`, counting no further than ``limit``: telling data rows from
+    empty rows and one-cell notes needs two filled cells, not all of a wide row's."""
+    count = 0
+    for cell in row:
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            count += 1
+            if count >= limit:
+                break
+    return count
+
+
 def _looks_like_header(row: list[object], width: int) -> bool:
     filled = [c for c in row if _is_filled(c)]
     if len(filled) < max(2, (width + 1) // 2):
@@ -139,20 +151,20 @@ def _data_rows(source: SourceTable, start: int, width: int) -> tuple[list[DataRo
     body = source.rows[start:]
     numbers = source.row_numbers[start:]
     end = len(body)
-    while end and _filled_count(body[end - 1]) <= (1 if width >= 3 else 0):
+    while end and _filled_up_to(body[end - 1], 2) <= (1 if width >= 3 else 0):
         end -= 1
     for i in range(end, len(body)):
-        if _filled_count(body[i]):
+        if _filled_up_to(body[i], 1):
             skipped.append((numbers[i], "note below the table"))
     for i in range(end):
         cells = body[i]
-        filled = _filled_count(cells)
+        filled = _filled_up_to(cells, 2)
         if not filled:
             skipped.append((numbers[i], "empty row"))
             continue
         if filled == 1 and width >= 3 and isinstance(cells[0], str) and _is_filled(cells[0]):
             skipped.append((numbers[i], "only the first cell is filled (a heading or note)"))
             continue
-        padded = tuple(cells[:width]) + ("",) * (width - len(cells))
+        padded = tuple(cells) if len(cells) == width else tuple(cells[:width]) + ("",) * (width - len(cells))
         rows.append(DataRow(numbers[i], padded))
     return rows, sorted(skipped)

@@ -13,7 +13,6 @@ holds (new / changed / unchanged). Only complete, valid records reach the
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -79,8 +78,22 @@ class UnitColumns:
         if not (cells.has("municipality") or cells.has("code")):
             raise TableError(f"{cells.layout.source.name}: no column names the municipality; map "
                              "one column to 'municipality' (or 'code')")
+        columns = [i for i in map(cells.index, ("municipality", "code", "country")) if i is not None]
+        self._cells_of = lambda row: tuple(row.cells[i] for i in columns)
+        #: The unit found for the text cells (name, code, country) of an earlier row.
+        self._known: dict[tuple, Municipality] = {}
 
     def unit_of(self, row: DataRow, state: PlanningState) -> Municipality | None:
+        """The row's municipality, or None with the row refused or skipped (and why)."""
+        key = self._cells_of(row)
+        unit = self._known.get(key)
+        if unit is None:
+            unit = self._unit_of(row, state)
+            if unit is not None and all(type(c) is str for c in key):
+                self._known[key] = unit  # only text: 1, 1.0 and True are equal keys
+        return unit
+
+    def _unit_of(self, row: DataRow, state: PlanningState) -> Municipality | None:
         name, code = self.cells.text(row, "municipality"), self.cells.text(row, "code")
         label = name or code
         if not label:
@@ -147,14 +160,17 @@ class TargetRules:
 def settle(proposals: list[Proposal], rules: TargetRules, state: PlanningState
            ) -> tuple[list[Record], list[tuple[Record, Record]]]:
     """Duplicates, comparison with the project, validation → records to add and update."""
-    by_key: dict[tuple, list[Proposal]] = defaultdict(list)
+    by_key: dict[tuple, Proposal] = {}
+    repeated: dict[tuple, list[Proposal]] = {}  # keys given by several rows
     for p in proposals:
-        by_key[p.key].append(p)
+        first = by_key.setdefault(p.key, p)
+        if first is not p:
+            repeated.setdefault(p.key, [first]).append(p)
     existing = rules.existing(set(by_key))
     added: list[Record] = []
     updated: list[tuple[Record, Record]] = []
-    for key, group in by_key.items():
-        chosen = _one_of(group, state)
+    for key, first in by_key.items():
+        chosen = _one_of(repeated[key], state) if key in repeated else first
         if chosen is None:
             continue
         before = existing.get(key)

@@ -80,6 +80,8 @@ class _Handler:
 class ValuesHandler(_Handler):
     def check_columns(self) -> None:
         self.wide = self.mapping.indicator_columns()
+        #: (value column, its indicator code — None: the row's 'indicator' cell names it)
+        self.pairs: list[tuple[str, str | None]] = list(self.wide.items()) if self.wide else [("value", None)]
         if not self.wide and not (self.cells.has("indicator") and self.cells.has("value")):
             raise TableError(f"{self.source}: map an 'indicator' and a 'value' column (a long "
                              "table), or one column per indicator (a wide table)")
@@ -129,35 +131,33 @@ class ValuesHandler(_Handler):
         if wave is None:
             return
         neighbourhood = self.cells.text(row, "neighbourhood") if self.cells.has("neighbourhood") else ""
-        pairs = list(self.wide.items()) if self.wide else [("value", None)]
-        for column, code in pairs:
+        place = unit.name_latin
+        for column, code in self.pairs:
             label = self.cells.label(column)
             if code is None:
                 code = self.cells.text(row, "indicator")
                 if not code:
-                    self.state.refuse(row.file_row, "no indicator given", self.cells.label("indicator"),
-                                      unit.name_latin)
+                    self.state.refuse(row.file_row, "no indicator given", self.cells.label("indicator"), place)
                     continue
             indicator = self._indicator(code, row)
             record = f"{indicator.code if indicator else code}, {wave.name}"
-            if self.cells.missing(row, column):
-                self.state.skip(row.file_row, "no value", label, unit.name_latin)
-                continue
             try:
-                value = self.cells.number(row, column)
+                value = self.cells.number(row, column)  # None: the cell is missing
             except CellError as error:
-                self.state.refuse(row.file_row, str(error), label, unit.name_latin, record)
+                self.state.refuse(row.file_row, str(error), label, place, record)
+                continue
+            if value is None:
+                self.state.skip(row.file_row, "no value", label, place)
                 continue
             if indicator is None:
                 self.state.refuse(row.file_row, f"indicator {code!r} is not in the project; give "
                                   "its scale (scale_min and scale_max columns, or new_indicators "
-                                  "in the mapping) to create it", label, unit.name_latin, record)
+                                  "in the mapping) to create it", label, place, record)
                 continue
             key = (unit.uuid, indicator.uuid, wave.uuid, neighbourhood)
-            yield _proposal(key, row, label, unit.name_latin, record,
-                            municipality_uuid=unit.uuid, indicator_uuid=indicator.uuid,
-                            wave_uuid=wave.uuid, neighbourhood=neighbourhood, value=value,
-                            synthetic=False)
+            yield Proposal(key, row.file_row, label, place, record, {
+                "municipality_uuid": unit.uuid, "indicator_uuid": indicator.uuid, "wave_uuid": wave.uuid,
+                "neighbourhood": neighbourhood, "value": value, "synthetic": False})
 
     def _indicator(self, code: str, row: DataRow) -> IndicatorDefinition | None:
         found = self._by_text.get(code)
@@ -248,10 +248,6 @@ class ValuesHandler(_Handler):
         except ValidationError:
             return None
         return wave
-
-
-def _proposal(key: tuple, row: DataRow, column: str, place: str, record: str, **fields) -> Proposal:
-    return Proposal(key, row.file_row, column, place, record, fields)
 
 
 # -- prevention structures ---------------------------------------------------------------------
