@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import Enum
+from operator import attrgetter
 
 from resilience_map.domain.kinds import RecordKind, all_kinds
 from resilience_map.domain.records import ActivityParticipant, Record
@@ -41,6 +42,9 @@ def heading(name: str) -> str:
 
 def plain(value: object) -> Cell:
     """A field value as a spreadsheet cell."""
+    kind = type(value)
+    if kind is str or kind is float or kind is int:  # most cells: as they are, checked first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -70,9 +74,14 @@ def all_tables(data: ExportData) -> list[ExportTable]:
 def _columns(kind: RecordKind, data: ExportData) -> list[tuple[str, Callable[[Record], Cell]]]:
     units = {u.uuid: u for u in data.units}
     by_registry = {u.registry_id: u for u in data.units}
-    indicators = {i.uuid: i for i in data.indicators}
-    waves = {w.uuid: w for w in data.waves}
     activities = {a.uuid: a for a in data.activities}
+    # What a reference shows, looked up once per referenced record rather than per row.
+    unit_names = {u.uuid: data.unit_name(u) for u in data.units}
+    unit_codes = {u.uuid: u.registry_id for u in data.units}
+    unit_countries = {u.uuid: u.country.value for u in data.units}
+    indicator_codes = {i.uuid: i.code for i in data.indicators}
+    indicator_names = {i.uuid: i.name for i in data.indicators}
+    wave_names = {w.uuid: w.name for w in data.waves}
     columns: list[tuple[str, Callable[[Record], Cell]]] = []
     for f in fields(kind.record_type):
         name = f.name
@@ -80,14 +89,14 @@ def _columns(kind: RecordKind, data: ExportData) -> list[tuple[str, Callable[[Re
             continue
         if name == "municipality_uuid":
             columns += [
-                ("Municipality", lambda r: data.unit_name(units[r.municipality_uuid])),  # type: ignore[attr-defined]
-                ("Code", lambda r: units[r.municipality_uuid].registry_id),  # type: ignore[attr-defined]
-                ("Country", lambda r: units[r.municipality_uuid].country.value)]  # type: ignore[attr-defined]
+                ("Municipality", lambda r: unit_names[r.municipality_uuid]),  # type: ignore[attr-defined]
+                ("Code", lambda r: unit_codes[r.municipality_uuid]),  # type: ignore[attr-defined]
+                ("Country", lambda r: unit_countries[r.municipality_uuid])]  # type: ignore[attr-defined]
         elif name == "indicator_uuid":
-            columns += [("Indicator", lambda r: indicators[r.indicator_uuid].code),  # type: ignore[attr-defined]
-                        ("Indicator name", lambda r: indicators[r.indicator_uuid].name)]  # type: ignore[attr-defined]
+            columns += [("Indicator", lambda r: indicator_codes[r.indicator_uuid]),  # type: ignore[attr-defined]
+                        ("Indicator name", lambda r: indicator_names[r.indicator_uuid])]  # type: ignore[attr-defined]
         elif name == "wave_uuid":
-            columns.append(("Wave", lambda r: waves[r.wave_uuid].name))  # type: ignore[attr-defined]
+            columns.append(("Wave", lambda r: wave_names[r.wave_uuid]))  # type: ignore[attr-defined]
         elif name == "source_activity_uuid":
             columns.append(("Source activity", lambda r: activities[r.source_activity_uuid].title  # type: ignore[attr-defined]
                             if r.source_activity_uuid in activities else ""))  # type: ignore[attr-defined]
@@ -104,7 +113,8 @@ def _columns(kind: RecordKind, data: ExportData) -> list[tuple[str, Callable[[Re
 
 
 def _getter(name: str) -> Callable[[Record], Cell]:
-    return lambda record: plain(getattr(record, name))
+    get = attrgetter(name)
+    return lambda record: plain(get(record))
 
 
 def _participants(participants: tuple[ActivityParticipant, ...], units: dict, data: ExportData) -> str:
