@@ -164,6 +164,7 @@ def bench_xlsx_export(project: Path, folder: Path, repeat: int) -> None:
     print("3. Export the whole project (530 units, 100,000 values) to XLSX")
     line("resilience-map export --format xlsx",
          timed(lambda: export_project(project, out, ExportOptions("xlsx")), repeat), 3)
+    print(f"  {'file size':<58} {out.stat().st_size / 1e6:.2f} MB")
 
     def naive() -> None:
         with ProjectStore.open(project, read_only=True) as store:
@@ -171,6 +172,7 @@ def bench_xlsx_export(project: Path, folder: Path, repeat: int) -> None:
         frame.to_excel(folder / "naive.xlsx", engine="xlsxwriter", index=False)
 
     line("baseline: pandas to_excel of the values table alone", timed(naive, repeat))
+    print(f"  {'baseline file size':<58} {(folder / 'naive.xlsx').stat().st_size / 1e6:.2f} MB")
 
 
 def bench_html(folder: Path, boundaries: Path, repeat: int) -> None:
