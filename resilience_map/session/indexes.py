@@ -62,8 +62,13 @@ class ValueIndex:
         self.by_key: dict[Key, dict[str, float]] = {}
         self.by_unit: dict[str, dict[Key, tuple[str, float]]] = {}
         self._medians: dict[tuple[str, str, str | None], float | None] = {}
+        # 100,000 rows name only a few hundred units, indicators and waves: one string and one
+        # key per distinct id, not one per row (about 30 MiB less for 100,000 values)
+        units: dict[str, str] = {}
+        keys: dict[Key, Key] = {}
         for uuid, unit, indicator, wave, value in rows:
-            self._put(uuid, unit, (indicator, wave), value)
+            key = (indicator, wave)
+            self._put(uuid, units.setdefault(unit, unit), keys.setdefault(key, key), value)
 
     def _put(self, uuid: str, unit: str, key: Key, value: float) -> None:
         self.by_key.setdefault(key, {})[unit] = value
