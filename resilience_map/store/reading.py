@@ -10,7 +10,7 @@ import builtins
 import json
 import sqlite3
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,16 +190,17 @@ class StoreReading:
         found = self.list(record_type, uuid=uuid)
         return found[0] if found else None
 
-    def value_rows(self) -> builtins.list[tuple[str, str, str, str, float]]:
+    def value_rows(self) -> Iterator[tuple[str, str, str, str, float]]:
         """(uuid, municipality, indicator, wave, value) of every whole-municipality indicator
-        value (not neighbourhood values), in one read.
+        value (not neighbourhood values), read as they are consumed.
 
         The session's value index is built from these plain tuples: for 100,000 values
-        that is far cheaper than building 100,000 record objects at start-up.
+        that is far cheaper than building 100,000 record objects at start-up, and reading
+        them one by one never holds all 100,000 rows' strings at once.
         """
-        return self._conn.execute(
+        yield from self._conn.execute(
             "SELECT uuid, municipality_uuid, indicator_uuid, wave_uuid, value "
-            "FROM indicator_values WHERE neighbourhood IS NULL OR neighbourhood = ''").fetchall()
+            "FROM indicator_values WHERE neighbourhood IS NULL OR neighbourhood = ''")
 
     def count(self, record_type: type[Record]) -> int:
         table = RECORD_TABLES[record_type]
