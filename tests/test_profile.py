@@ -211,13 +211,16 @@ def test_value_cell_add_edit_delete(qtbot, session, profile) -> None:
     assert form.error_text("value") == "There is already a value for this municipality, indicator and wave."
     assert file_state(store, IndicatorValue) == before
     form.reject()
+    bars = tab.chart.series()[0].barSets()[0]  # the chart of the chosen indicator
     click(qtbot, tab.edit_button)
     form = profile.active_form
     replace_text(qtbot, form.value, "77.5")
     click_save(qtbot, form)
     assert tab.table.item(row, 1).text() == "77.5" and tab.table.currentRow() == row
+    assert tab.chart.series()[0].barSets()[0] is bars and bars.at(0) == 77.5  # set in place
     click(qtbot, tab.delete_button)
     assert tab.table.item(row, 1).text() == "—" and store.count(IndicatorValue) == before[0] - 1
+    assert bars.at(0) == aware.scale_min  # no value: the bar sits at the scale's minimum
     click(qtbot, tab.add_button)
     form = profile.active_form
     replace_text(qtbot, form.value, "12")

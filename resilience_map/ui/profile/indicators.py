@@ -60,6 +60,8 @@ class IndicatorsTab(ProfileTab):
         self.table.currentCellChanged.connect(self._on_cell)
         self.table.doubleClicked.connect(lambda _: self.edit() if self.selected_records() else self.add())
         self.chart = QChart()
+        self._chart_key: tuple[object, ...] | None = None  # what the bars show (see _draw_chart)
+        self._bars: tuple[QBarSet, QBarSet] | None = None
         self.chart.setMargins(QMargins(2, 2, 2, 2))
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
@@ -243,24 +245,31 @@ class IndicatorsTab(ProfileTab):
 
     # --- chart --------------------------------------------------------------------------------
     def _draw_chart(self) -> None:
-        """One bar per wave for this unit, beside the regional median of that wave."""
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
-        self.chart.removeAllSeries()
+        """One bar per wave for this unit, beside the regional median of that wave.
+
+        An edit changes bar heights only: the bars are then set in place (rebuilding the
+        series and axes made QtCharts lay out and repaint the whole chart on every edit);
+        another indicator, unit or set of waves builds the chart anew."""
         indicator = self.current_indicator()
         unit = self.profile.unit
         if indicator is None or unit is None or not self.waves:
-            self.chart.setTitle("")
+            self._clear_chart()
             return
+        heights = self._chart_heights(indicator)
+        key = (indicator.uuid, indicator.scale_min, indicator.scale_max, unit.uuid,
+               tuple(w.uuid for w in self.waves))
+        if key == self._chart_key and self._bars is not None:
+            for bars, values in zip(self._bars, heights, strict=True):
+                for i, value in enumerate(values):
+                    if bars.at(i) != value:
+                        bars.replace(i, value)
+            return
+        self._clear_chart()
         own, median = QBarSet(unit.name_latin), QBarSet("Regional median")
         own.setColor(QColor("#1f6fb2"))
         median.setColor(QColor("#b8c4cf"))
-        values = self.values()
-        for wave in self.waves:
-            value = values.get((indicator.uuid, wave.uuid))
-            own.append(value[1] if value else indicator.scale_min)
-            regional = self.median(indicator.uuid, wave.uuid)
-            median.append(regional if regional is not None else indicator.scale_min)
+        own.append(heights[0])
+        median.append(heights[1])
         series = QBarSeries()
         series.append(own)
         series.append(median)
@@ -275,6 +284,26 @@ class IndicatorsTab(ProfileTab):
         series.attachAxis(x_axis)
         series.attachAxis(y_axis)
         self.chart.setTitle(f"{indicator.name} ({indicator.unit})" if indicator.unit else indicator.name)
+        self._chart_key, self._bars = key, (own, median)
+
+    def _chart_heights(self, indicator: IndicatorDefinition) -> tuple[list[float], list[float]]:
+        """The unit's value and the regional median per wave (the scale's minimum where none)."""
+        values = self.values()
+        own: list[float] = []
+        median: list[float] = []
+        for wave in self.waves:
+            value = values.get((indicator.uuid, wave.uuid))
+            own.append(value[1] if value else indicator.scale_min)
+            regional = self.median(indicator.uuid, wave.uuid)
+            median.append(regional if regional is not None else indicator.scale_min)
+        return own, median
+
+    def _clear_chart(self) -> None:
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        self.chart.removeAllSeries()
+        self.chart.setTitle("")
+        self._chart_key, self._bars = None, None
 
     # --- actions ---------------------------------------------------------------------------------
     def new_form(self) -> RecordForm:
