@@ -154,3 +154,20 @@ def test_new_history_rows_are_prepended_only_where_they_belong(qtbot, session, h
     assert history.model.rowCount() == mine  # another record's change is not this history
     edit(session, cat, member_count=9)
     assert history.model.rowCount() == mine + 1 and texts(history, 0)[FIELD] == "Member count"
+
+
+def test_a_step_of_many_rows_names_only_the_rows_drawn(qtbot, session, history) -> None:
+    """Undoing a 100-row delete writes 100 history rows: the view names (a lookup each)
+    only those on screen, and the rest when scrolled to."""
+    from resilience_map.domain.records import IndicatorValue
+
+    values = session.store.list(IndicatorValue)[:100]
+    session.do(delete_records(values))
+    session.undo()
+    rows = history.model.rows
+    assert [r.entry.operation for r in rows[:100]] == ["restore"] * 100
+    qtbot.waitUntil(lambda: rows[0].described is not None)  # drawn
+    assert sum(r.described is not None for r in rows) < 60
+    history.table.scrollToBottom()
+    qtbot.waitUntil(lambda: rows[-1].described is not None)
+    assert texts(history, 99)[ACTION] == "Restored"

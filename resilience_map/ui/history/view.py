@@ -24,7 +24,7 @@ from resilience_map.session import (
 from resilience_map.ui.errors import STEP_REFUSALS, refusal
 from resilience_map.ui.events import follow
 from resilience_map.ui.history.describe import HistoryDescriber, record_type_of
-from resilience_map.ui.history.model import HistoryModel
+from resilience_map.ui.history.model import HistoryModel, ShownEntry
 from resilience_map.ui.widgets.table_view import rows_table, table_page
 
 #: Rows read at once for the whole project's history; "Show older changes" reads more.
@@ -50,7 +50,7 @@ class HistoryView(QWidget):
     def _build(self) -> None:
         self.title_label = QLabel(self)
         self.title_label.setStyleSheet("font-weight: bold")
-        self.model = HistoryModel(self)
+        self.model = HistoryModel(self.describer, self)
         self.table = rows_table(self.model, self, (125, 140, 70, 140, 330, 110), single=True)
         self.table.selectionModel().selectionChanged.connect(self._update_restore)
         self.restore_button = QPushButton("Restore this version", self)
@@ -75,7 +75,7 @@ class HistoryView(QWidget):
     def reload(self) -> None:
         """Read what is asked for (a project opened, another record or page chosen)."""
         store = self.session.store
-        self.describer = HistoryDescriber(self.session)
+        self.describer = self.model.describer = HistoryDescriber(self.session)  # names as they are now
         if store is None:
             self.model.set_rows([])
             self.more_button.hide()
@@ -85,7 +85,7 @@ class HistoryView(QWidget):
             self.more_button.setVisible(uuid is None and len(entries) > self._limit)
             if uuid is None:
                 del entries[self._limit:]
-            self.model.set_rows([self.describer.row(e) for e in entries])
+            self.model.set_rows([ShownEntry(e) for e in entries])
         self._update_title()
         self._update_restore()
 
@@ -96,7 +96,7 @@ class HistoryView(QWidget):
         if len(wanted) > PROJECT_PAGE:  # a big import or sync: the newest page, as when opening
             self.reload()
             return
-        self.model.prepend([self.describer.row(e) for e in wanted])
+        self.model.prepend([ShownEntry(e) for e in wanted])
         if wanted:
             self._update_title()
             self._update_restore()
