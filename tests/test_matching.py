@@ -171,7 +171,7 @@ def test_code_confirms_name_and_disagreement_is_a_conflict() -> None:
     assert budva.registry_id == "me-budva"
     # Tuzi's seat lies in the Podgorica polygon, but Podgorica is matched: no suggestion
     assert podgorica.suggestions == ()
-    assert "Tuzi" in result.notes()[-1] and "No boundary for" in result.summary()
+    assert "Tuzi" in result.notes()[-1] and "Not in this file: " in result.summary()
 
 
 def test_code_alone_matches_when_the_name_is_unknown() -> None:

@@ -180,7 +180,7 @@ class BoundaryImportPlan:
         missing = self._units_without_boundary()
         if missing:
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-            notes.append("no boundary for " + ", ".join(missing[:10]) + more)
+            notes.append("not in this file: " + ", ".join(missing[:10]) + more)
         return notes
 
     def report_rows(self) -> list[dict]:
