@@ -24,6 +24,7 @@ from resilience_map.domain.records import (
     Record,
 )
 from resilience_map.domain.validation import ValidationError
+from resilience_map.store.columns import object_texts
 from resilience_map.store.schema import (
     RECORD_TABLES,
     _base_type,
@@ -49,11 +50,12 @@ def field_names(record_type: type[Record]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(record_type))
 
 
-def snapshots(records: Sequence[Record], rows: Sequence[dict[str, object]] | None) -> list[str]:
+def snapshots(records: Sequence[Record], columns: Sequence[list[object]] | None) -> list[str]:
     """The history text of whole records (an insert or a restore). For records stored as exactly
-    their JSON values (``rows``: as inserted), the rows are encoded as they are."""
-    if rows is not None and records and scalar_fields(type(records[0])):
-        return [to_history_json(row) for row in rows]
+    their JSON values (``columns``: the stored values as inserted, column by column), those
+    values are encoded as they are."""
+    if columns is not None and records and scalar_fields(type(records[0])):
+        return object_texts(RECORD_TABLES[type(records[0])].columns(), columns, to_history_json)
     return [to_history_json(record_json(r)) for r in records]
 
 
