@@ -8,6 +8,7 @@ a merge would conclude from the transaction's own changes before COMMIT.
 from __future__ import annotations
 
 import contextlib
+import operator
 import sqlite3
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -236,6 +237,9 @@ HistoryRow = tuple[str, str, "str | None", "str | None", "str | None", "bytes | 
 def _independent(rows: Sequence[HistoryRow]) -> Iterator[Sequence[HistoryRow]]:
     """The rows in runs within which no two rows of one record touch one field (a row for the
     whole record touches every field): a run's bases can all be read before it is written."""
+    if rows and len(set(map(operator.itemgetter(0), rows))) == len(rows):  # one row per record
+        yield rows
+        return
     start = 0
     whole: set[str] = set()  # records a row rewrites whole
     fields: set[tuple[str, str | None]] = set()
