@@ -171,15 +171,21 @@ class StoreTransactions(StoreReading):
         assert self._tx is not None, "history rows are written inside a transaction"
         tx = self._tx
         lineage_kept = self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME
+        at, change_set = tx.started_at, tx.change_set
         for part in _independent(rows):
+            values: list[tuple[object, ...]]
             if lineage_kept:
                 tx.written.setdefault(table, set()).update(r[0] for r in part)
                 bases = lineage.bases_for(self._conn, table, [(r[0], r[2]) for r in part])
-                hlc, first_seq = self.transaction_clock(), self.take_sequence_numbers(len(part))
-            values = [(tx.started_at, author, tx.change_set, table, uuid, operation, name, old, new,
-                       *((self.replica_id, first_seq + i, hlc, bases[i]) if lineage_kept else (None,) * 4),
-                       payload)
-                      for i, (uuid, operation, name, old, new, payload) in enumerate(part)]
+                origin, hlc = self.replica_id, self.transaction_clock()
+                first_seq = self.take_sequence_numbers(len(part))
+                values = [(at, author, change_set, table, uuid, operation, name, old, new, origin, seq, hlc, base,
+                           payload)
+                          for (uuid, operation, name, old, new, payload), seq, base
+                          in zip(part, range(first_seq, first_seq + len(part)), bases, strict=True)]
+            else:
+                values = [(at, author, change_set, table, uuid, operation, name, old, new, None, None, None, None,
+                           payload) for uuid, operation, name, old, new, payload in part]
             last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
                                       (HISTORY_LAYER.name,)).fetchone()
             first_fid = (last[0] if last else 0) + 1  # AUTOINCREMENT: the rows take the next ids in order
