@@ -17,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypedDict, cast
+from typing import Literal, TypedDict
 
 from shapely.geometry.base import BaseGeometry
 
@@ -43,7 +43,9 @@ class _Parts(TypedDict):
 
 def _record_type(before: Record | None, after: Record | None) -> type[Record]:
     """The type of a record moving between two states (at least one of them is a record)."""
-    return type(cast(Record, after if after is not None else before))
+    record = after if after is not None else before
+    assert record is not None
+    return type(record)
 
 
 class ChangeLog:
@@ -57,7 +59,9 @@ class ChangeLog:
 
     def record(self, before: Record | None, after: Record | None) -> None:
         record_type = _record_type(before, after)
-        parts = self._records.setdefault(record_type, {"added": [], "updated": [], "removed": []})
+        parts = self._records.get(record_type)
+        if parts is None:
+            parts = self._records[record_type] = {"added": [], "updated": [], "removed": []}
         if before is None and after is not None:
             parts["added"].append(after)
         elif after is None and before is not None:
@@ -169,16 +173,18 @@ def _batches(transitions: Sequence[Transition], forward: bool, first: bool
     """Consecutive transitions of one record kind and one kind of write, together."""
     run: list[Transition] = []
     action: Action | None = None
+    run_type: type[Record] | None = None
     for t in transitions:
         source, target = (t.before, t.after) if forward else (t.after, t.before)
         if target is None and source is None:
             continue  # nothing to do: the record must not exist before or after
         this: Action = ("delete" if target is None else "add" if source is None and first
                         else "update" if first else "restore")
-        if run and (this != action or t.record_type is not run[-1].record_type):
+        record_type = _record_type(source, target)
+        if run and (this != action or record_type is not run_type):
             yield action, run  # type: ignore[misc]
             run = []
-        action = this
+        action, run_type = this, record_type
         run.append(t)
     if run:
         yield action, run  # type: ignore[misc]
@@ -205,8 +211,9 @@ def _version(record: Record | None) -> int | None:
 
 def _order(t: Transition, forward: bool) -> tuple[int, int]:
     """Parents are written before the records that refer to them and removed after them."""
-    rank = _KIND_ORDER[t.record_type]
-    removing = (t.after is None) if forward else (t.before is None)
+    before, after = t.before, t.after
+    rank = _KIND_ORDER[_record_type(before, after)]
+    removing = (after is None) if forward else (before is None)
     return (1, -rank) if removing else (0, rank)
 
 

@@ -15,6 +15,7 @@ outcome of claiming one record after the other.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -22,10 +23,12 @@ from typing import TypeVar
 from resilience_map.domain.kinds import RecordKind, kind_of
 from resilience_map.domain.records import Record
 from resilience_map.domain.validation import ValidationError
+from resilience_map.store.columns import array_texts, json_texts
 from resilience_map.store.lineage import (
     REFERENCE_FIELDS,
     canonical_map,
     first_write_key,
+    has_aliases,
     key_text,
     natural_key,
 )
@@ -51,10 +54,10 @@ def claim_keys(conn: sqlite3.Connection, replica_id: str | None, hlc: Callable[[
     keys = _keys(conn, kind, records)
     groups = _key_groups(conn, kind.table, keys)
     held = _rows(conn, kind.table, {g for r, k in zip(records, keys, strict=True)
-                                    if (g := groups.get(k)) is not None and g != r.uuid})
+                                    if (g := groups.get(k)) is not None and g != r.uuid} if groups else set())
     out: list[R] = []
     claimed: dict[str, str] = {}  # keys registered by this batch → uuid
-    register: list[tuple[str, str, str, str]] = []
+    register: list[tuple[str, str, int]] = []  # uuid, key, sequence number
     for record, key, seq in zip(records, keys, seqs, strict=True):
         if key in claimed and claimed[key] != record.uuid:  # two records of the batch with one key
             out.append(_refused(kind, record, key_indexed(kind.table)))
@@ -73,28 +76,32 @@ def claim_keys(conn: sqlite3.Connection, replica_id: str | None, hlc: Callable[[
             out.append(_refused(kind, record, key_indexed(kind.table)))
             continue
         claimed[key] = record.uuid
-        register.append((record.uuid, kind.table, key, first_write_key(hlc(), replica_id, seq)))
+        register.append((record.uuid, key, seq))
         out.append(record)
-    conn.executemany('INSERT OR IGNORE INTO "sync_keys" VALUES (?, ?, ?, ?)', register)
+    if register:  # one clock for the transaction, read when it first registers a key
+        clock = hlc()
+        conn.executemany('INSERT OR IGNORE INTO "sync_keys" VALUES (?, ?, ?, ?)',
+                         [(uuid, kind.table, key, first_write_key(clock, replica_id, seq))
+                          for uuid, key, seq in register])
     return out
 
 
 def _keys(conn: sqlite3.Connection, kind: RecordKind, records: Sequence[Record]) -> list[str]:
-    """Each record's key as ``sync_keys`` holds it (references by canonical uuid)."""
-    names = kind.natural_key
-    references = {value for r in records for n in names
-                  if n in REFERENCE_FIELDS and isinstance(value := getattr(r, n), str)}
-    canon = canonical_map(conn, references)
-    references_at = [i for i, n in enumerate(names) if n in REFERENCE_FIELDS]
-    keys = []
-    for record in records:  # as lineage.natural_key makes them, without a dict per record
-        parts = [to_json_value(getattr(record, n)) for n in names]
-        for i in references_at:
-            part = parts[i]
-            if isinstance(part, str):
-                parts[i] = canon.get(part, part)
-        keys.append(key_text(parts))
-    return keys
+    """Each record's key as ``sync_keys`` holds it (references by canonical uuid): what
+    :func:`~.lineage.natural_key` makes, built a key part at a time for the whole batch."""
+    parts = []
+    for name in kind.natural_key:
+        values = list(map(operator.attrgetter(name), records))
+        if name in REFERENCE_FIELDS and has_aliases(conn):
+            canon = canonical_map(conn, (v for v in values if isinstance(v, str)))
+            values = [canon.get(v, v) if isinstance(v, str) else v for v in values]
+        if not set(map(type, values)) <= _JSON_PLAIN:
+            values = list(map(to_json_value, values))
+        parts.append(json_texts(values, key_text))
+    return array_texts(parts)
+
+
+_JSON_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _key_groups(conn: sqlite3.Connection, table: str, keys: Iterable[str]) -> dict[str, str]:

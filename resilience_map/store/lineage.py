@@ -303,6 +303,8 @@ def bases_for(conn: sqlite3.Connection, table: str, items: Sequence[tuple[str, s
     for start in range(0, len(members), 500):
         for w in load_writes(conn, members[start:start + 500]):
             by_uuid.setdefault(w.uuid, []).append(w)
+    if not by_uuid:  # new records (an import): no write to replace
+        return [""] * len(items)
     out = []
     for uuid, field in items:
         writes = [w for m in groups[canon.get(uuid, uuid)] for w in by_uuid.get(m, ())]

@@ -80,12 +80,17 @@ def history_entries(first_fid: int, rows: Iterable[Sequence[object]]) -> list[Hi
     out = []
     for fid, row in enumerate(rows, first_fid):
         entry = object.__new__(HistoryEntry)
-        entry.__dict__.update(zip(_ENTRY_FIELDS, (fid, *row[:11]), strict=True))
+        fields = entry.__dict__
+        fields["fid"] = fid
+        fields.update(zip(_ROW_FIELDS, row, strict=False))  # the row's first 11 columns
         out.append(entry)
     return out
 
 
 _ENTRY_FIELDS = tuple(HistoryEntry.__dataclass_fields__)
+#: The fields after ``fid``: what a history row holds from ``changed_at`` to ``seq``.
+_ROW_FIELDS = _ENTRY_FIELDS[1:]
+assert _ENTRY_FIELDS[0] == "fid" and len(_ROW_FIELDS) == 11
 
 
 @dataclass(frozen=True)

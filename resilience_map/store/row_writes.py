@@ -20,6 +20,7 @@ from resilience_map.domain.records import HubActivity, Municipality, Record
 from resilience_map.domain.validation import ValidationError
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store.claims import claim_keys
+from resilience_map.store.columns import stored_columns
 from resilience_map.store.rows import integrity_to_validation, plain_rows, record_point
 from resilience_map.store.schema import PARTICIPANTS_LAYER, RECORD_TABLES, SEATS_LAYER, record_to_row
 from resilience_map.store.transactions import StoreTransactions
@@ -46,8 +47,9 @@ class RowWriting(StoreTransactions):
                 return True
         return False
 
-    def _insert_rows(self, records: Sequence[Record]) -> list[dict[str, object]] | None:
-        """Insert records of one type; returns their plain rows (None: written row by row)."""
+    def _insert_rows(self, records: Sequence[Record]) -> list[list[object]] | None:
+        """Insert records of one type; returns their stored values column by column, in the
+        order of the table's columns (None: written row by row)."""
         if not records:
             return []
         record_type = type(records[0])
@@ -57,15 +59,15 @@ class RowWriting(StoreTransactions):
             return None
         table = RECORD_TABLES[record_type]
         columns = table.columns()
-        rows = [record_to_row(r) for r in records]
+        values = stored_columns(records, columns)
         names, marks = ", ".join(f'"{c}"' for c in columns), ", ".join("?" * len(columns))
         try:
             self._conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                                   [list(row.values()) for row in rows])
+                                   zip(*values, strict=True))
         except sqlite3.IntegrityError as exc:
             raise integrity_to_validation(exc) from exc
         self._touched.add(table.name)
-        return rows
+        return values
 
     def _insert_row(self, record: Record) -> None:
         table = RECORD_TABLES[type(record)]

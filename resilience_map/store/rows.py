@@ -24,6 +24,7 @@ from resilience_map.domain.records import (
     Record,
 )
 from resilience_map.domain.validation import ValidationError
+from resilience_map.store.columns import object_texts
 from resilience_map.store.schema import (
     RECORD_TABLES,
     _base_type,
@@ -49,28 +50,32 @@ def field_names(record_type: type[Record]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(record_type))
 
 
-def snapshots(records: Sequence[Record], rows: Sequence[dict[str, object]] | None) -> list[str]:
+def snapshots(records: Sequence[Record], columns: Sequence[list[object]] | None) -> list[str]:
     """The history text of whole records (an insert or a restore). For records stored as exactly
-    their JSON values (``rows``: as inserted), the rows are encoded as they are."""
-    if rows is not None and records and scalar_fields(type(records[0])):
-        return [to_history_json(row) for row in rows]
+    their JSON values (``columns``: the stored values as inserted, column by column), those
+    values are encoded as they are."""
+    if columns is not None and records and scalar_fields(type(records[0])):
+        return object_texts(RECORD_TABLES[type(records[0])].columns(), columns, to_history_json)
     return [to_history_json(record_json(r)) for r in records]
 
 
-def stamp_new(record: R, now: str, author: str) -> R:
-    """A copy of a new record with the store's bookkeeping (times, author, version 1).
+def stamper(now: str, author: str) -> typing.Callable[[R], R]:
+    """What makes a copy of a new record with the store's bookkeeping (times, author, version 1).
 
-    Equivalent to ``dataclasses.replace`` but without re-running ``__init__``, which is
-    most of the cost of adding 100,000 imported values; the copy is fresh, so setting
-    its fields does not break the immutability anyone relies on.
+    Equivalent to ``dataclasses.replace`` but without re-running ``__init__``, which is most of
+    the cost of adding 100,000 imported values (the bookkeeping is made once, set with one
+    dictionary update per record); the copy is fresh, so setting its fields does not break the
+    immutability anyone relies on.
     """
-    copy = object.__new__(type(record))
-    copy.__dict__.update(record.__dict__)
-    object.__setattr__(copy, "created_at", now)
-    object.__setattr__(copy, "modified_at", now)
-    object.__setattr__(copy, "modified_by", author)
-    object.__setattr__(copy, "version", 1)
-    return copy
+    stamp = {"created_at": now, "modified_at": now, "modified_by": author, "version": 1}
+
+    def stamped(record: R) -> R:
+        copy = object.__new__(type(record))
+        fields = copy.__dict__
+        fields.update(record.__dict__)
+        fields.update(stamp)
+        return copy
+    return stamped
 
 
 def same_type_runs(records: list[R]) -> Iterator[list[R]]:

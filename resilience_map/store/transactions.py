@@ -8,6 +8,8 @@ a merge would conclude from the transaction's own changes before COMMIT.
 from __future__ import annotations
 
 import contextlib
+import gc
+import operator
 import sqlite3
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -81,7 +83,26 @@ class StoreTransactions(StoreReading):
         history rows all share one change-set id (undo works per change set).
         Any failure — including a full disk at COMMIT — rolls everything back and
         is raised as one :class:`ProjectError` sentence.
+
+        Python's cycle collector waits while the outermost transaction runs: writing 100,000
+        imported values makes several hundred thousand objects that live until the commit (the
+        records, their texts, the history entries), and each full collection meanwhile would go
+        through all of them again (a tenth of an import's time). What a transaction leaves
+        behind is collected as usual afterwards.
         """
+        if self._depth or not gc.isenabled():
+            with self._transaction() as tx:
+                yield tx
+            return
+        gc.disable()
+        try:
+            with self._transaction() as tx:
+                yield tx
+        finally:
+            gc.enable()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Transaction]:
         if self.read_only:
             raise ProjectReadOnlyError(
                 f"{self.read_only_reason}; nothing was changed." if self.read_only_reason else
@@ -170,15 +191,21 @@ class StoreTransactions(StoreReading):
         assert self._tx is not None, "history rows are written inside a transaction"
         tx = self._tx
         lineage_kept = self.replica_id is not None and table in lineage.RECORD_TABLES_BY_NAME
+        at, change_set = tx.started_at, tx.change_set
         for part in _independent(rows):
+            values: list[tuple[object, ...]]
             if lineage_kept:
                 tx.written.setdefault(table, set()).update(r[0] for r in part)
                 bases = lineage.bases_for(self._conn, table, [(r[0], r[2]) for r in part])
-                hlc, first_seq = self.transaction_clock(), self.take_sequence_numbers(len(part))
-            values = [(tx.started_at, author, tx.change_set, table, uuid, operation, name, old, new,
-                       *((self.replica_id, first_seq + i, hlc, bases[i]) if lineage_kept else (None,) * 4),
-                       payload)
-                      for i, (uuid, operation, name, old, new, payload) in enumerate(part)]
+                origin, hlc = self.replica_id, self.transaction_clock()
+                first_seq = self.take_sequence_numbers(len(part))
+                values = [(at, author, change_set, table, uuid, operation, name, old, new, origin, seq, hlc, base,
+                           payload)
+                          for (uuid, operation, name, old, new, payload), seq, base
+                          in zip(part, range(first_seq, first_seq + len(part)), bases, strict=True)]
+            else:
+                values = [(at, author, change_set, table, uuid, operation, name, old, new, None, None, None, None,
+                           payload) for uuid, operation, name, old, new, payload in part]
             last = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
                                       (HISTORY_LAYER.name,)).fetchone()
             first_fid = (last[0] if last else 0) + 1  # AUTOINCREMENT: the rows take the next ids in order
@@ -236,6 +263,9 @@ HistoryRow = tuple[str, str, "str | None", "str | None", "str | None", "bytes | 
 def _independent(rows: Sequence[HistoryRow]) -> Iterator[Sequence[HistoryRow]]:
     """The rows in runs within which no two rows of one record touch one field (a row for the
     whole record touches every field): a run's bases can all be read before it is written."""
+    if rows and len(set(map(operator.itemgetter(0), rows))) == len(rows):  # one row per record
+        yield rows
+        return
     start = 0
     whole: set[str] = set()  # records a row rewrites whole
     fields: set[tuple[str, str | None]] = set()

@@ -36,7 +36,7 @@ from resilience_map.store.rows import (
     record_json,
     same_type_runs,
     snapshots,
-    stamp_new,
+    stamper,
     to_history_json,
 )
 from resilience_map.store.schema import META_TABLE, RECORD_TABLES
@@ -70,14 +70,17 @@ class StoreWriting(RowWriting):
         indicators: dict[str, IndicatorDefinition] = {}  # looked up once per call, not per value
         with self.transaction() as tx:
             fresh = []
+            stamped = stamper(tx.started_at, author)
             for record in records:
                 self._validate(record, indicators)
-                fresh.append(stamp_new(record, tx.started_at, author))
+                fresh.append(stamped(record))
             for group in same_type_runs(fresh):
                 if expected:
                     present = self.find_many(type(group[0]), [r.uuid for r in group if r.uuid in expected])
-                    for record in group:
-                        self._check_expected(type(record), record.uuid, present.get(record.uuid), expected)
+                    for record in group:  # most are absent, as expected: only the others are looked at
+                        uuid = record.uuid
+                        if uuid in present or expected.get(uuid) is not None:
+                            self._check_expected(type(record), uuid, present.get(uuid), expected)
                 stored += self._insert_new(group, author, "insert")
         if changes is not None:
             changes += [(None, r) for r in stored]
