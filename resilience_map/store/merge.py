@@ -157,6 +157,8 @@ def settle_local(store: ProjectStore, written: dict[str, set[str]]) -> MergeResu
     open conflicts, and — where they wrote a table with unique natural keys — the records sent
     back from a key, which may take it now. None when there is nothing to recompute."""
     conn = store.connection
+    if conn.execute('SELECT 1 FROM "sync_conflicts" LIMIT 1').fetchone() is None:
+        return None  # no open conflict, no record sent back from a key: nothing to recompute
     aliases = Aliases(conn)
     touched: dict[str, set[str]] = {}
     for table, uuids in written.items():
