@@ -21,8 +21,10 @@ snapshot = replica_snapshot
 
 
 def no_value_lost(store: ProjectStore) -> None:
-    """Every write nobody replaced is the record's value, or is kept as a conflict."""
+    """Every write nobody replaced is the record's value, or is kept as a conflict (two writes of
+    one value made without seeing each other are one value: a conflict keeps it once)."""
     kept = {c.other_write for c in conflicts(store)}
+    kept_values = {(c.field, _plain(c.other_value)) for c in conflicts(store)}
     for table, record_type in (("indicator_values", IndicatorValue), ("study_waves", StudyWave)):
         uuids = [r[0] for r in store.connection.execute('SELECT DISTINCT record_uuid FROM change_history '
                                                         "WHERE table_name = ?", (table,))]
@@ -40,7 +42,9 @@ def no_value_lost(store: ProjectStore) -> None:
                         continue
                     value = w.value(name)
                     same = current and name != "geom" and _plain(getattr(current[0], name)) == value
-                    assert same or w.id in kept or name == "geom" or (len(members) > 1 and name == "wave_uuid"), \
+                    kept_value = w.id in kept or (name, value) in kept_values and any(
+                        x.id in kept for x in found if x.value(name) == value)
+                    assert same or kept_value or name == "geom" or (len(members) > 1 and name == "wave_uuid"), \
                         (table, uuid, name, w.id)
 
 
