@@ -8,7 +8,6 @@ a merge would conclude from the transaction's own changes before COMMIT.
 from __future__ import annotations
 
 import contextlib
-import gc
 import operator
 import sqlite3
 import typing
@@ -22,6 +21,7 @@ from resilience_map.domain.records import (
 )
 from resilience_map.store import geopackage as gpkg
 from resilience_map.store import lineage
+from resilience_map.store.collector import collector_paused
 from resilience_map.store.errors import (
     ProjectReadOnlyError,
 )
@@ -90,16 +90,8 @@ class StoreTransactions(StoreReading):
         through all of them again (a tenth of an import's time). What a transaction leaves
         behind is collected as usual afterwards.
         """
-        if self._depth or not gc.isenabled():
-            with self._transaction() as tx:
-                yield tx
-            return
-        gc.disable()
-        try:
-            with self._transaction() as tx:
-                yield tx
-        finally:
-            gc.enable()
+        with collector_paused(), self._transaction() as tx:
+            yield tx
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Transaction]:

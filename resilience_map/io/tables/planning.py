@@ -26,6 +26,7 @@ from resilience_map.io.tables.layout import DataRow, TableLayout
 from resilience_map.io.tables.mapping import ColumnMapping
 from resilience_map.io.tables.plan import RowOutcome, TableImportPlan, UnresolvedName
 from resilience_map.io.unit_names import UnitMatch, UnitNameIndex, country_code
+from resilience_map.store.collector import collector_paused
 
 #: Rows between two progress reports (about 20 ms of planning).
 PROGRESS_EVERY = 500
@@ -227,6 +228,12 @@ def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSour
     ``progress(done, total)`` is called every :data:`PROGRESS_EVERY` rows (the wizard's
     progress bar); an exception it raises (the user's Cancel) stops the planning.
     """
+    with collector_paused():  # 100,000 rows' proposals live until the plan is made
+        return _plan(layout, mapping, project, progress)
+
+
+def _plan(layout: TableLayout, mapping: ColumnMapping, project: RecordSource,
+          progress: Callable[[int, int], None] | None) -> TableImportPlan:
     from resilience_map.io.tables import targets
 
     mapping = mapping.checked_against(layout.headers)
