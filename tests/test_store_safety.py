@@ -60,7 +60,7 @@ HALF_SAVE = textwrap.dedent("""
     store = ProjectStore.open(sys.argv[1])
     # a cache too small for the save: pages are written to the file before the commit, as in a
     # save bigger than the store's cache (else nothing but the journal is written before it)
-    store.connection.execute("PRAGMA cache_size = 10")
+    store.write_cache_kib = 40  # ten pages
     with store.transaction():
         store.add_many([Municipality(registry_id=f"k-{i}", country=Country.MK, name_local="k",
                                      name_latin="k", name_en="k") for i in range(3000)], "killed")

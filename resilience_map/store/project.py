@@ -50,7 +50,7 @@ from resilience_map.store.sqlite_file import (
     connect_readwrite,
     is_writable,
 )
-from resilience_map.store.transactions import Transaction
+from resilience_map.store.transactions import WRITE_CACHE_KIB, Transaction
 from resilience_map.store.writing import Expected, StoreWriting
 
 T = TypeVar("T")
@@ -91,6 +91,7 @@ class ProjectStore(StoreWriting):
         self._tx_hlc: str | None = None
         self._replica_unsaved = False
         self.before_write = None
+        self.write_cache_kib = WRITE_CACHE_KIB
         self._conn.create_function("rm_fold", 1, fold, deterministic=True)
 
     # --- opening and creating -----------------------------------------------------

@@ -91,10 +91,6 @@ def connect_readwrite(path: Path, interrupt: Interrupt | None = None) -> sqlite3
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA journal_mode = DELETE")
-    # Up to 64 MB of pages kept in memory (SQLite's default: 2 MB): an import of 100,000 values
-    # touches its indexes at random places, and with the default cache every page that no
-    # longer fits is written out and read back before the commit (twice the CPU of the inserts).
-    conn.execute(f"PRAGMA cache_size = -{64 * 1024}")
     return conn
 
 
