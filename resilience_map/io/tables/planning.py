@@ -26,7 +26,6 @@ from resilience_map.io.tables.layout import DataRow, TableLayout
 from resilience_map.io.tables.mapping import ColumnMapping
 from resilience_map.io.tables.plan import RowOutcome, TableImportPlan, UnresolvedName
 from resilience_map.io.unit_names import UnitMatch, UnitNameIndex, country_code
-from resilience_map.store.collector import collector_paused
 
 #: Rows between two progress reports (about 20 ms of planning).
 PROGRESS_EVERY = 500
@@ -228,12 +227,9 @@ def plan_import(layout: TableLayout, mapping: ColumnMapping, project: RecordSour
     ``progress(done, total)`` is called every :data:`PROGRESS_EVERY` rows (the wizard's
     progress bar); an exception it raises (the user's Cancel) stops the planning.
     """
-    with collector_paused():  # 100,000 rows' proposals live until the plan is made
-        return _plan(layout, mapping, project, progress)
-
-
-def _plan(layout: TableLayout, mapping: ColumnMapping, project: RecordSource,
-          progress: Callable[[int, int], None] | None) -> TableImportPlan:
+    # The cycle collector keeps running here (unlike in the store's write): planning runs beside
+    # the window, and a collection held back for the whole plan came due at its end as one pause
+    # of more than a second on the window's thread.
     from resilience_map.io.tables import targets
 
     mapping = mapping.checked_against(layout.headers)

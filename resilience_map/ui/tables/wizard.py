@@ -297,7 +297,7 @@ class ImportTableWizard(QDialog):
         if plan is None or self.runner.busy or self.preview_page.problem():
             return False
         self.say(f"Writing {len(plan.changes):,} records as one step…")
-        self.note.repaint()  # painted now: the window waits for the write (about 12,000 records a second)
+        self.note.repaint()  # painted now: the window waits for the write (about 20,000 records a second)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session.apply(plan.changes)
