@@ -55,11 +55,7 @@ def inspect_file(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
                     "Map project. Use File → Import boundaries to bring its polygons in.")
             meta = dict(conn.execute(f'SELECT key, value FROM "{META_TABLE}"').fetchall())
         except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
-                raise
-            raise CorruptProjectError(
-                f"{path.name} is damaged ({' '.join(str(exc).split())}). Restore it from a backup "
-                "copy (File → Restore a backup copy…).") from exc
+            raise _damaged(exc, path) from exc
         if meta.get("application") != APPLICATION_NAME:
             raise NotAProjectError(f"{path.name} is not a Resilience Map project.")
         try:
@@ -76,11 +72,7 @@ def inspect_file(path: Path, interrupt: Interrupt) -> tuple[int, str | None]:
             # An older file lacks what its upgrade adds; the full check follows the upgrade.
             reason = check_schema(conn, path, complete=version == schema.SCHEMA_VERSION)
         except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
-                raise
-            raise CorruptProjectError(
-                f"{path.name} is damaged ({' '.join(str(exc).split())}). Restore it from a backup "
-                "copy (File → Restore a backup copy…).") from exc
+            raise _damaged(exc, path) from exc
         problems = integrity_problems(conn)
         if problems:
             raise CorruptProjectError(damage_summary(path.name, problems))
@@ -124,3 +116,11 @@ def cancel_sentence(interrupt: Interrupt, path: Path, action: str) -> str | None
     if reason == "cancelled":
         return f"Work on {path.name} was cancelled; nothing was changed."
     return None
+
+
+def _damaged(exc: sqlite3.DatabaseError, path: Path) -> CorruptProjectError:
+    """A read that failed is a damaged file; a cancel (SQLite interrupted) is raised as it is."""
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_INTERRUPT:
+        raise exc
+    return CorruptProjectError(f"{path.name} is damaged ({' '.join(str(exc).split())}). Restore it from a "
+                               "backup copy (File → Restore a backup copy…).")

@@ -38,7 +38,6 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self.setObjectName("historyView")
         self.session = session
-        self.describer = HistoryDescriber(session)
         self._record: tuple[type[Record], str] | None = None  # None = whole project
         self._limit = PROJECT_PAGE
         self._build()
@@ -50,7 +49,7 @@ class HistoryView(QWidget):
     def _build(self) -> None:
         self.title_label = QLabel(self)
         self.title_label.setStyleSheet("font-weight: bold")
-        self.model = HistoryModel(self.describer, self)
+        self.model = HistoryModel(HistoryDescriber(self.session), self)
         self.table = rows_table(self.model, self, (125, 140, 70, 140, 330, 110), single=True)
         self.table.selectionModel().selectionChanged.connect(self._update_restore)
         self.restore_button = QPushButton("Restore this version", self)
@@ -75,7 +74,7 @@ class HistoryView(QWidget):
     def reload(self) -> None:
         """Read what is asked for (a project opened, another record or page chosen)."""
         store = self.session.store
-        self.describer = self.model.describer = HistoryDescriber(self.session)  # names as they are now
+        self.model.describer = HistoryDescriber(self.session)  # names as they are now
         if store is None:
             self.model.set_rows([])
             self.more_button.hide()
@@ -91,7 +90,7 @@ class HistoryView(QWidget):
 
     def _on_written(self, event: HistoryWritten) -> None:
         """A step wrote history: its rows that belong here go on top, newest first."""
-        self.describer.forget({e.record_uuid for e in event.entries})
+        self.model.describer.forget({e.record_uuid for e in event.entries})
         wanted = [e for e in reversed(event.entries) if self._shows(e)]
         if len(wanted) > PROJECT_PAGE:  # a big import or sync: the newest page, as when opening
             self.reload()
@@ -112,7 +111,7 @@ class HistoryView(QWidget):
             self.title_label.setText(f"Project history — latest {shown:,} changes, newest first")
         else:
             kind = kind_of(self._record[0])
-            name = self.describer.title(kind.table, self._record[1])
+            name = self.model.describer.title(kind.table, self._record[1])
             self.title_label.setText(f"History of {kind.label} {name} — {shown:,} changes, newest first")
 
     def _show_more(self) -> None:
